@@ -1,0 +1,157 @@
+# lanesight — top-level build.
+#
+#   make                 build everything into build/
+#   make demo            install deps, then run the main job on the embedded clip
+#   make check           install deps, build and run the fast tests
+#   make check SANITIZE=1   the same under ASan+UBSan (objects in build/sanitize/)
+#   make check VALGRIND=1   the same under valgrind memcheck
+#   make vm-check        capture tests against the vivid driver in a qemu guest
+#   make fuzz            build the libFuzzer targets (clang)
+#   make bench           benchmarks
+#   make install DESTDIR=... PREFIX=...
+#   V=1                  print every command
+#
+# Each folder adds itself through a module.mk fragment (see "Fragments").
+
+PREFIX      ?= /usr
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBEXECDIR  ?= $(PREFIX)/libexec/lanesight
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+VERSION := 0.1.0
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PKG_CONFIG ?= pkg-config
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD ?= build/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
+            -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
+
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DLANESIGHT_VERSION='"$(VERSION)"' \
+               -I. -I$(BUILD)/gen -fPIC $(WARNINGS) $(SAN_FLAGS) -MMD -MP
+
+# ---------------------------------------------------------------------------
+# Fragments. A module.mk adds to these lists and defines per-target variables:
+#   LIBRARIES += foo        foo_SOURCES := ...   foo_PKGS := libfoo
+#                           (built as $(BUILD)/libfoo.a)
+#   PROGRAMS  += bar        bar_SOURCES, bar_LIBS := foo (link order), bar_PKGS,
+#                           bar_INSTALL := bin|sbin|libexec|  (empty: not installed)
+#   TESTS     += $(BUILD)/tests/test-x   (programs or tests/*.sh run by make check)
+#   TEST_PROGRAMS += test-x (a PROGRAMS entry built under $(BUILD)/tests/)
+#   BENCHES   += commands run by make bench
+# Generated sources go under $(BUILD)/gen; fragments add them to GENERATED.
+# ---------------------------------------------------------------------------
+LIBRARIES :=
+PROGRAMS :=
+TEST_PROGRAMS :=
+TESTS :=
+BENCHES :=
+GENERATED :=
+CLEAN_EXTRA :=
+
+all: build-all
+
+include $(sort $(wildcard */module.mk) $(wildcard */*/module.mk))
+
+pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1)))
+pkg_libs   = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
+
+# Objects live under $(BUILD)/obj mirroring the source tree; generated .c
+# files under $(BUILD)/gen map to $(BUILD)/obj/gen.
+obj_of = $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))))
+
+define library_rules
+$(1)_OBJS := $$(call obj_of,$$($(1)_SOURCES))
+$$($(1)_OBJS): EXTRA_CFLAGS := $$(call pkg_cflags,$$($(1)_PKGS)) $$($(1)_CFLAGS)
+$(BUILD)/lib$(1).a: $$($(1)_OBJS)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo "  AR      $$@")
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+ALL_OBJS += $$($(1)_OBJS)
+endef
+
+prog_dir = $(if $(filter $(1),$(TEST_PROGRAMS)),$(BUILD)/tests,$(BUILD))
+all_pkgs = $($(1)_PKGS) $(foreach l,$($(1)_LIBS),$($(l)_PKGS))
+
+define program_rules
+$(1)_OBJS := $$(call obj_of,$$($(1)_SOURCES))
+$(1)_PATH := $$(call prog_dir,$(1))/$(1)
+$$($(1)_OBJS): EXTRA_CFLAGS := $$(call pkg_cflags,$$(call all_pkgs,$(1))) $$($(1)_CFLAGS)
+$$($(1)_PATH): $$($(1)_OBJS) $$(foreach l,$$($(1)_LIBS),$(BUILD)/lib$$(l).a)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo "  LD      $$@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $$@ $$($(1)_OBJS) \
+		$$(foreach l,$$($(1)_LIBS),$(BUILD)/lib$$(l).a) \
+		$$(call pkg_libs,$$(call all_pkgs,$(1))) $$($(1)_LDLIBS) -lm -lpthread
+ALL_OBJS += $$($(1)_OBJS)
+endef
+
+$(foreach l,$(LIBRARIES),$(eval $(call library_rules,$(l))))
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+ALL_PROGRAM_PATHS := $(foreach p,$(PROGRAMS),$($(p)_PATH))
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(GENERATED)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c | $(GENERATED)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+-include $(ALL_OBJS:.o=.d)
+
+build-all: $(ALL_PROGRAM_PATHS)
+
+# ---------------------------------------------------------------------------
+# The two quick-start commands, and the other entry points.
+# ---------------------------------------------------------------------------
+deps:
+	$(Q)packaging/deps.sh check
+
+TEST_TIMEOUT ?= 600
+check: deps
+	$(Q)$(MAKE) --no-print-directory build-all $(TESTS)
+	$(Q)tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(if $(filter 1,$(VALGRIND)),--valgrind) $(TESTS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)set -e; $(foreach b,$(BENCHES),$(b);)
+
+install: build-all
+	$(Q)set -e; $(foreach p,$(PROGRAMS),$(if $($(p)_INSTALL), \
+		install -D -m 0755 $($(p)_PATH) $(DESTDIR)$(if $(filter bin,$($(p)_INSTALL)),$(BINDIR),$(if $(filter sbin,$($(p)_INSTALL)),$(SBINDIR),$(LIBEXECDIR)))/$(p);))
+	$(Q)$(MAKE) --no-print-directory install-data
+
+install-data::
+
+clean:
+	rm -rf build $(CLEAN_EXTRA)
+
+print-%:
+	@echo '$*=$($*)'
+
+.PHONY: all build-all deps check bench install install-data clean demo vm-check fuzz
+.DELETE_ON_ERROR:
