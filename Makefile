@@ -11,7 +11,7 @@
 #   make install DESTDIR=... PREFIX=...
 #   V=1                  print every command
 #
-# Each folder adds itself through a module.mk fragment (see "Fragments").
+# Each folder adds itself through *.mk fragments (see "Fragments").
 
 PREFIX      ?= /usr
 BINDIR      ?= $(PREFIX)/bin
@@ -51,7 +51,7 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DLANESIGHT_VERSION='"$(VERSION)"' \
                -I. -I$(BUILD)/gen -fPIC $(WARNINGS) $(SAN_FLAGS) -MMD -MP
 
 # ---------------------------------------------------------------------------
-# Fragments. A module.mk adds to these lists and defines per-target variables:
+# Fragments. A */*.mk file adds to these lists and defines per-target variables:
 #   LIBRARIES += foo        foo_SOURCES := ...   foo_PKGS := libfoo
 #                           (built as $(BUILD)/libfoo.a)
 #   PROGRAMS  += bar        bar_SOURCES, bar_LIBS := foo (link order), bar_PKGS,
@@ -71,7 +71,7 @@ CLEAN_EXTRA :=
 
 all: build-all
 
-include $(sort $(wildcard */module.mk) $(wildcard */*/module.mk))
+include $(sort $(wildcard */*.mk) $(wildcard */*/*.mk))
 
 pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1)))
 pkg_libs   = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
