@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <openjpeg.h>
+#include <png.h>
+
+#include "common/macro.h"
+#include "gpu/face/image.h"
+
+static const char *const format_names[_FACE_IMAGE_FORMAT_MAX] = {
+        [FACE_IMAGE_JPEG] = "jpeg",
+        [FACE_IMAGE_PNG] = "png",
+        [FACE_IMAGE_JP2] = "jp2",
+        [FACE_IMAGE_J2K] = "j2k",
+};
+
+const char *face_image_format_to_string(enum face_image_format f) {
+        return f >= 0 && f < _FACE_IMAGE_FORMAT_MAX ? format_names[f] : NULL;
+}
+
+int face_image_detect(const void *data, size_t size, enum face_image_format *ret) {
+        static const uint8_t jp2_sig[] = { 0, 0, 0, 0x0c, 'j', 'P', ' ', ' ', 0x0d, 0x0a, 0x87, 0x0a };
+        static const uint8_t j2k_sig[] = { 0xff, 0x4f, 0xff, 0x51 };
+        static const uint8_t png_sig[] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
+        const uint8_t *p = data;
+
+        if (!data)
+                return -EINVAL;
+        if (size >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+                *ret = FACE_IMAGE_JPEG;
+        else if (size >= sizeof(png_sig) && memcmp(p, png_sig, sizeof(png_sig)) == 0)
+                *ret = FACE_IMAGE_PNG;
+        else if (size >= sizeof(jp2_sig) && memcmp(p, jp2_sig, sizeof(jp2_sig)) == 0)
+                *ret = FACE_IMAGE_JP2;
+        else if (size >= sizeof(j2k_sig) && memcmp(p, j2k_sig, sizeof(j2k_sig)) == 0)
+                *ret = FACE_IMAGE_J2K;
+        else
+                return -EMEDIUMTYPE;
+        return 0;
+}
+
+static int image_alloc(unsigned w, unsigned h, struct face_image *img) {
+        size_t n;
+
+        if (w == 0 || h == 0)
+                return -EBADMSG;
+        if ((uint64_t) w * h > FACE_IMAGE_MAX_PIXELS)
+                return -EFBIG;
+        if (!size_mul_ok((size_t) w * h, 3, &n))
+                return -EFBIG;
+        img->rgb = malloc(n);
+        if (!img->rgb)
+                return -ENOMEM;
+        img->width = w;
+        img->height = h;
+        return 0;
+}
+
+void face_image_done(struct face_image *img) {
+        if (!img)
+                return;
+        free(img->rgb);
+        *img = (struct face_image) { 0 };
+}
+
+/* ---- JPEG ------------------------------------------------------------- */
+
+struct jpeg_error_ctx {
+        struct jpeg_error_mgr mgr;
+        jmp_buf jump;
+};
+
+static void jpeg_error_exit(j_common_ptr cinfo) {
+        struct jpeg_error_ctx *ctx = (struct jpeg_error_ctx *) cinfo->err;
+        longjmp(ctx->jump, 1);
+}
+
+static void jpeg_count_warning(j_common_ptr cinfo, int level) {
+        /* Not printed (library code does not log); counted so corruption is refused. */
+        if (level < 0)
+                cinfo->err->num_warnings++;
+}
+
+static int decode_jpeg(const void *data, size_t size, struct face_image *ret) {
+        struct jpeg_decompress_struct cinfo = { 0 };
+        struct jpeg_error_ctx err = { 0 };
+        struct face_image img = { 0 };
+        volatile int r = -EBADMSG;
+
+        cinfo.err = jpeg_std_error(&err.mgr);
+        err.mgr.error_exit = jpeg_error_exit;
+        err.mgr.emit_message = jpeg_count_warning;
+        if (setjmp(err.jump)) {
+                jpeg_destroy_decompress(&cinfo);
+                face_image_done(&img);
+                return r;
+        }
+        jpeg_create_decompress(&cinfo);
+        jpeg_mem_src(&cinfo, data, (unsigned long) size);
+        if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK)
+                longjmp(err.jump, 1);
+        cinfo.out_color_space = JCS_RGB;        /* libjpeg replicates grey and converts CMYK/YCC */
+        r = image_alloc(cinfo.image_width, cinfo.image_height, &img);
+        if (r < 0)
+                longjmp(err.jump, 1);
+        r = -EBADMSG;
+        jpeg_start_decompress(&cinfo);
+        if (cinfo.output_components != 3 || cinfo.output_width != img.width ||
+            cinfo.output_height != img.height)
+                longjmp(err.jump, 1);
+        while (cinfo.output_scanline < cinfo.output_height) {
+                JSAMPROW row = img.rgb + (size_t) cinfo.output_scanline * img.width * 3;
+                if (jpeg_read_scanlines(&cinfo, &row, 1) != 1)
+                        longjmp(err.jump, 1);
+        }
+        /* A truncated file decodes with grey fill and a warning; treat it as corrupt. */
+        if (err.mgr.num_warnings > 0)
+                longjmp(err.jump, 1);
+        jpeg_finish_decompress(&cinfo);
+        jpeg_destroy_decompress(&cinfo);
+        *ret = img;
+        return 0;
+}
+
+/* ---- PNG -------------------------------------------------------------- */
+
+static int decode_png(const void *data, size_t size, struct face_image *ret) {
+        png_image png = { .version = PNG_IMAGE_VERSION };
+        struct face_image img = { 0 };
+        int r;
+
+        if (!png_image_begin_read_from_memory(&png, data, size))
+                return -EBADMSG;
+        png.format = PNG_FORMAT_RGB;    /* grey expanded, alpha composited on black */
+        r = image_alloc(png.width, png.height, &img);
+        if (r < 0) {
+                png_image_free(&png);
+                return r;
+        }
+        if (!png_image_finish_read(&png, NULL, img.rgb, (png_int_32) (img.width * 3), NULL)) {
+                png_image_free(&png);
+                face_image_done(&img);
+                return -EBADMSG;
+        }
+        *ret = img;
+        return 0;
+}
+
+/* ---- JPEG 2000 -------------------------------------------------------- */
+
+struct mem_stream {
+        const uint8_t *data;
+        size_t size, pos;
+};
+
+static OPJ_SIZE_T mem_read(void *buf, OPJ_SIZE_T n, void *user) {
+        struct mem_stream *m = user;
+        if (m->pos >= m->size)
+                return (OPJ_SIZE_T) -1;
+        n = MIN(n, m->size - m->pos);
+        memcpy(buf, m->data + m->pos, n);
+        m->pos += n;
+        return n;
+}
+
+static OPJ_OFF_T mem_skip(OPJ_OFF_T n, void *user) {
+        struct mem_stream *m = user;
+        if (n < 0 ? (size_t) -n > m->pos : (size_t) n > m->size - m->pos)
+                return -1;
+        m->pos += n;
+        return n;
+}
+
+static OPJ_BOOL mem_seek(OPJ_OFF_T n, void *user) {
+        struct mem_stream *m = user;
+        if (n < 0 || (size_t) n > m->size)
+                return OPJ_FALSE;
+        m->pos = (size_t) n;
+        return OPJ_TRUE;
+}
+
+static void opj_quiet(const char *msg, void *user) {
+}
+
+static uint8_t sample_to_u8(const opj_image_comp_t *c, size_t i) {
+        int v = c->data[i];
+        if (c->sgnd)
+                v += 1 << (c->prec - 1);
+        if (c->prec > 8)
+                v >>= c->prec - 8;
+        else if (c->prec < 8)
+                v <<= 8 - c->prec;
+        return (uint8_t) CLAMP(v, 0, 255);
+}
+
+static int jp2_to_rgb(const opj_image_t *im, struct face_image *ret) {
+        struct face_image img = { 0 };
+        int r;
+
+        if (im->numcomps < 1 || !im->comps)
+                return -EBADMSG;
+        const opj_image_comp_t *c0 = &im->comps[0];
+        unsigned ncolor = im->numcomps >= 3 ? 3 : 1;
+        for (unsigned k = 0; k < ncolor; k++) {
+                const opj_image_comp_t *c = &im->comps[k];
+                /* Subsampled chroma (4:2:0 J2K) is rare in DG2; refuse rather than guess. */
+                if (!c->data || c->w != c0->w || c->h != c0->h || c->prec < 1 || c->prec > 16)
+                        return -EBADMSG;
+        }
+        r = image_alloc(c0->w, c0->h, &img);
+        if (r < 0)
+                return r;
+        if (ncolor == 3 && im->color_space == OPJ_CLRSPC_SYCC) {
+                face_image_done(&img);
+                return -EBADMSG;
+        }
+        size_t n = (size_t) img.width * img.height;
+        for (size_t i = 0; i < n; i++)
+                for (unsigned k = 0; k < 3; k++)
+                        img.rgb[i * 3 + k] = sample_to_u8(&im->comps[ncolor == 3 ? k : 0], i);
+        *ret = img;
+        return 0;
+}
+
+static int decode_jp2(const void *data, size_t size, OPJ_CODEC_FORMAT fmt, struct face_image *ret) {
+        struct mem_stream m = { .data = data, .size = size };
+        opj_dparameters_t params;
+        opj_codec_t *codec = NULL;
+        opj_stream_t *stream = NULL;
+        opj_image_t *im = NULL;
+        int r = -EBADMSG;
+
+        codec = opj_create_decompress(fmt);
+        stream = opj_stream_create(64 * 1024, OPJ_TRUE);
+        if (!codec || !stream) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        opj_set_default_decoder_parameters(&params);
+        opj_set_info_handler(codec, opj_quiet, NULL);
+        opj_set_warning_handler(codec, opj_quiet, NULL);
+        opj_set_error_handler(codec, opj_quiet, NULL);
+        opj_stream_set_user_data(stream, &m, NULL);
+        opj_stream_set_user_data_length(stream, size);
+        opj_stream_set_read_function(stream, mem_read);
+        opj_stream_set_skip_function(stream, mem_skip);
+        opj_stream_set_seek_function(stream, mem_seek);
+
+        if (!opj_setup_decoder(codec, &params) || !opj_read_header(stream, codec, &im) || !im)
+                goto finish;
+        if ((uint64_t) (im->x1 - im->x0) * (im->y1 - im->y0) > FACE_IMAGE_MAX_PIXELS) {
+                r = -EFBIG;
+                goto finish;
+        }
+        if (!opj_decode(codec, stream, im) || !opj_end_decompress(codec, stream))
+                goto finish;
+        r = jp2_to_rgb(im, ret);
+finish:
+        if (im)
+                opj_image_destroy(im);
+        if (stream)
+                opj_stream_destroy(stream);
+        if (codec)
+                opj_destroy_codec(codec);
+        return r;
+}
+
+int face_image_decode(const void *data, size_t size, struct face_image *ret) {
+        enum face_image_format f;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        r = face_image_detect(data, size, &f);
+        if (r < 0)
+                return r;
+        switch (f) {
+        case FACE_IMAGE_JPEG:
+                return decode_jpeg(data, size, ret);
+        case FACE_IMAGE_PNG:
+                return decode_png(data, size, ret);
+        case FACE_IMAGE_JP2:
+                return decode_jp2(data, size, OPJ_CODEC_JP2, ret);
+        case FACE_IMAGE_J2K:
+                return decode_jp2(data, size, OPJ_CODEC_J2K, ret);
+        default:
+                return -EMEDIUMTYPE;
+        }
+}
