@@ -1,15 +1,17 @@
 # Face domain logic: BlazeFace decoding, alignment, templates, matching, image decoding.
 LIBRARIES += face
 face_SOURCES := gpu/face/detect.c gpu/face/align.c gpu/face/template.c gpu/face/match.c \
-                gpu/face/image.c
+                gpu/face/image.c gpu/face/quality.c gpu/face/track.c
 face_PKGS := libjpeg libpng libopenjp2
 
-PROGRAMS += test-face-geometry test-face-template test-face-image
-TEST_PROGRAMS += test-face-geometry test-face-template test-face-image
+PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
+TEST_PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
 test-face-geometry_SOURCES := tests/unit/test-face-geometry.c
 test-face-geometry_LIBS := face
 test-face-template_SOURCES := tests/unit/test-face-template.c
 test-face-template_LIBS := face
 test-face-image_SOURCES := tests/unit/test-face-image.c
 test-face-image_LIBS := face
-TESTS += $(BUILD)/tests/test-face-geometry $(BUILD)/tests/test-face-template $(BUILD)/tests/test-face-image
+test-face-quality_SOURCES := tests/unit/test-face-quality.c
+test-face-quality_LIBS := face
+TESTS += $(BUILD)/tests/test-face-quality $(BUILD)/tests/test-face-geometry $(BUILD)/tests/test-face-template $(BUILD)/tests/test-face-image
