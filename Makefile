@@ -83,12 +83,18 @@ obj_of = $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(patsubst %.c,$(BUILD
 define library_rules
 $(1)_OBJS := $$(call obj_of,$$($(1)_SOURCES))
 $$($(1)_OBJS): EXTRA_CFLAGS := $$(call pkg_cflags,$$($(1)_PKGS)) $$($(1)_CFLAGS)
-$(BUILD)/lib$(1).a: $$($(1)_OBJS)
+$(BUILD)/lib$(1).a: $$($(1)_OBJS) $$(call list_stamp,lib$(1),$$($(1)_OBJS))
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  AR      $$@")
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && ar rcs $$@ $$($(1)_OBJS)
 ALL_OBJS += $$($(1)_OBJS)
 endef
+
+# A file whose content is a target's input list, rewritten only when the list
+# changes: a target depending on it is rebuilt when an input is dropped (an
+# archive would otherwise keep the stale member).
+list_stamp = $(BUILD)/.lists/$(1)$(shell mkdir -p $(BUILD)/.lists; \
+	echo '$(strip $(2))' | cmp -s - $(BUILD)/.lists/$(1) || echo '$(strip $(2))' > $(BUILD)/.lists/$(1))
 
 prog_dir = $(if $(filter $(1),$(TEST_PROGRAMS)),$(BUILD)/tests,$(BUILD))
 all_pkgs = $($(1)_PKGS) $(foreach l,$($(1)_LIBS),$($(l)_PKGS))
@@ -97,7 +103,8 @@ define program_rules
 $(1)_OBJS := $$(call obj_of,$$($(1)_SOURCES))
 $(1)_PATH := $$(call prog_dir,$(1))/$(1)
 $$($(1)_OBJS): EXTRA_CFLAGS := $$(call pkg_cflags,$$(call all_pkgs,$(1))) $$($(1)_CFLAGS)
-$$($(1)_PATH): $$($(1)_OBJS) $$(foreach l,$$($(1)_LIBS),$(BUILD)/lib$$(l).a)
+$$($(1)_PATH): $$($(1)_OBJS) $$(foreach l,$$($(1)_LIBS),$(BUILD)/lib$$(l).a) \
+		$$(call list_stamp,$(1),$$($(1)_OBJS) $$($(1)_LIBS))
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  LD      $$@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $$@ $$($(1)_OBJS) \

@@ -15,3 +15,19 @@ test-face-image_LIBS := face
 test-face-quality_SOURCES := tests/unit/test-face-quality.c
 test-face-quality_LIBS := face
 TESTS += $(BUILD)/tests/test-face-quality $(BUILD)/tests/test-face-geometry $(BUILD)/tests/test-face-template $(BUILD)/tests/test-face-image
+
+# The pipeline links the engine; kept apart so the domain logic above stays engine-free.
+LIBRARIES += facepipe
+facepipe_SOURCES := gpu/face/pipeline.c
+FACE_PIPELINE_LIBS = facepipe face $(GPU_ENGINE_LIBS) gpupre
+
+# On real faces: needs the models and the portraits (fetched by make check).
+PROGRAMS += test-face-pipeline
+TEST_PROGRAMS += test-face-pipeline
+test-face-pipeline_SOURCES := tests/unit/test-face-pipeline.c
+test-face-pipeline_LIBS = $(FACE_PIPELINE_LIBS)
+TESTS += $(BUILD)/tests/test-face-pipeline
+$(BUILD)/tests/test-face-pipeline: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
+export LANESIGHT_TEST_MODELS = $(abspath $(MODELS_DIR))
+export LANESIGHT_TEST_PORTRAIT = $(abspath $(DEMO_PORTRAIT))
+export LANESIGHT_TEST_IMPOSTOR = $(abspath $(IMPOSTOR_PORTRAIT))

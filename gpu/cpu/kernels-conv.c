@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Conv2d driver: validates shapes, picks an algorithm, packs the weights for
+ * the chosen ISA's micro-kernel and splits a run into parallel work items.
+ *
+ *   1x1 stride 1, no pad    the input already is the GEMM's right operand
+ *   depthwise               per plane: zero-padded, column-phase-split copy
+ *                           in scratch, then a direct kernel (no bounds checks)
+ *   anything else           im2col of a block of output columns into scratch
+ *                           (cache-sized), then the same GEMM
+ * GEMMs with at most KERN_GEMV_MAX_COLS columns (1x1 outputs, e.g. the last
+ * layers of an embedder) use a GEMV packing vectorised over output channels.
+ */
+
+#include "common/debug.h"
+#include "gpu/cpu/kernels-internal.h"
+
+enum conv_algo {
+        CONV_ALGO_GEMM_1X1,
+        CONV_ALGO_IM2COL,
+        CONV_ALGO_DEPTHWISE,
+};
+
+static const char *const algo_names[] = {
+        [CONV_ALGO_GEMM_1X1] = "gemm-1x1",
+        [CONV_ALGO_IM2COL] = "im2col-gemm",
+        [CONV_ALGO_DEPTHWISE] = "depthwise",
+};
+
+/* Output columns per im2col block: K x this many floats stay in L2. */
+#define IM2COL_BLOCK 128
+/* Output columns per GEMM work item, and panels per work item. */
+#define GEMM_COL_BLOCK 64
+/* Work items a GEMM is split into at least (for load balance), when the
+ * columns alone do not give that many. */
+#define GEMM_MIN_ITEMS 8
+
+struct gpu_cpu_conv2d {
+        struct gpu_cpu_conv2d_params p;
+        enum conv_algo algo;
+        const struct kern_ops *ops;
+        bool gemv;                      /* GEMM as GEMV (few output columns) */
+        size_t m_g, k_g;                /* rows and reduction length per group */
+        size_t n_cols;                  /* output columns (h_out * w_out) */
+        size_t panels_g;                /* panels per group */
+        size_t im2col_cols;             /* columns per im2col block */
+        /* depthwise geometry */
+        size_t dw_rows, dw_pitch;
+        bool dw_global;                 /* one output from the whole, unpadded plane */
+
+        float *w;                       /* packed panels, or [c][k_h][k_w] for depthwise */
+        float *bias;                    /* [c_out] or NULL */
+        float *slopes;                  /* PRELU, expanded to [c_out] */
+        struct kern_epilogue epi;
+};
+
+struct gpu_cpu_conv2d *gpu_cpu_conv2d_free(struct gpu_cpu_conv2d *c) {
+        if (!c)
+                return NULL;
+        free(c->w);
+        free(c->bias);
+        free(c->slopes);
+        free(c);
+        return NULL;
+}
+
+static unsigned or1(unsigned v) {
+        return v ? v : 1;
+}
+
+static int check_params(struct gpu_cpu_conv2d_params *p) {
+        p->batch = or1(p->batch);
+        p->stride_h = or1(p->stride_h);
+        p->stride_w = or1(p->stride_w);
+        p->dil_h = or1(p->dil_h);
+        p->dil_w = or1(p->dil_w);
+        p->groups = or1(p->groups);
+
+        if (!p->c_in || !p->h_in || !p->w_in || !p->c_out || !p->h_out || !p->w_out || !p->k_h || !p->k_w)
+                return -EINVAL;
+        if (p->c_in % p->groups || p->c_out % p->groups)
+                return -EINVAL;
+        if (p->residual < 0 || p->residual >= _GPU_CPU_RESIDUAL_MAX)
+                return -EINVAL;
+        /* Guard every size product used later against overflow. */
+        if ((uint64_t) p->c_in * p->h_in * p->w_in > (1ull << 31) ||
+            (uint64_t) p->c_out * p->h_out * p->w_out > (1ull << 31) ||
+            (uint64_t) p->c_in * p->k_h * p->k_w > (1ull << 24) ||
+            p->k_h > 1024 || p->k_w > 1024 || p->stride_h > 1024 || p->stride_w > 1024 ||
+            p->dil_h > 1024 || p->dil_w > 1024 || p->pad_top > 1024 || p->pad_left > 1024)
+                return -E2BIG;
+
+        return 0;
+}
+
+static int pack_gemm_weights(struct gpu_cpu_conv2d *c, const float *weights) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        size_t mr = c->gemv ? KERN_VR : c->ops->mr;
+        size_t per_group = c->panels_g * mr * c->k_g;
+
+        c->w = aligned_alloc(64, ALIGN_UP(per_group * p->groups * sizeof(float), 64));
+        if (!c->w)
+                return -ENOMEM;
+        for (unsigned g = 0; g < p->groups; g++) {
+                _cleanup_free_ float *wp = kern_pack_panels(weights + g * c->m_g * c->k_g, c->m_g,
+                                                            c->k_g, c->k_g, mr);
+                if (!wp)
+                        return -ENOMEM;
+                memcpy(c->w + g * per_group, wp, per_group * sizeof(float));
+        }
+        return 0;
+}
+
+int gpu_cpu_conv2d_prepare(const struct gpu_cpu_conv2d_params *params, const float *weights,
+                           const float *bias, struct gpu_cpu_conv2d **ret) {
+        if (!params || !weights || !ret)
+                return -EINVAL;
+
+        _cleanup_(gpu_cpu_conv2d_freep) struct gpu_cpu_conv2d *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->p = *params;
+        int r = check_params(&c->p);
+        if (r < 0)
+                return ls_debug_errno(r, "conv2d: invalid parameters");
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+
+        c->ops = kern_ops_for(gpu_cpu_isa_resolve(p->isa));
+        r = kern_epilogue_init(&p->act, p->c_out, &c->epi, &c->slopes);
+        if (r < 0)
+                return ls_debug_errno(r, "conv2d: invalid activation");
+        c->epi.residual = p->residual;
+        if (bias) {
+                c->bias = malloc(p->c_out * sizeof(float));
+                if (!c->bias)
+                        return -ENOMEM;
+                memcpy(c->bias, bias, p->c_out * sizeof(float));
+                c->epi.bias = c->bias;
+        }
+
+        c->m_g = p->c_out / p->groups;
+        c->k_g = (size_t) (p->c_in / p->groups) * p->k_h * p->k_w;
+        c->n_cols = (size_t) p->h_out * p->w_out;
+
+        if (p->groups == p->c_in && p->groups == p->c_out) {
+                size_t n = (size_t) p->c_out * p->k_h * p->k_w;
+                c->algo = CONV_ALGO_DEPTHWISE;
+                c->w = malloc(n * sizeof(float));
+                if (!c->w)
+                        return -ENOMEM;
+                memcpy(c->w, weights, n * sizeof(float));
+                c->dw_global = p->h_out == 1 && p->w_out == 1 && p->k_h == p->h_in && p->k_w == p->w_in &&
+                               p->pad_top == 0 && p->pad_left == 0 && p->dil_h == 1 && p->dil_w == 1;
+                c->dw_rows = (size_t) (p->h_out - 1) * p->stride_h + (size_t) (p->k_h - 1) * p->dil_h + 1;
+                /* 16 columns of slack: kernels load whole vectors past w_out */
+                c->dw_pitch = ALIGN_UP((size_t) p->w_out + 16 +
+                                       (size_t) (p->k_w - 1) * p->dil_w / p->stride_w + 1, 8);
+        } else {
+                bool direct = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+                              p->pad_top == 0 && p->pad_left == 0 &&
+                              p->h_out == p->h_in && p->w_out == p->w_in;
+                c->algo = direct ? CONV_ALGO_GEMM_1X1 : CONV_ALGO_IM2COL;
+                c->gemv = c->n_cols <= KERN_GEMV_MAX_COLS;
+                c->panels_g = DIV_ROUND_UP(c->m_g, c->gemv ? (size_t) KERN_VR : c->ops->mr);
+                c->im2col_cols = MIN((size_t) IM2COL_BLOCK, ALIGN_UP(c->n_cols, KERN_NR));
+                r = pack_gemm_weights(c, weights);
+                if (r < 0)
+                        return r;
+        }
+        c->epi.slopes = c->slopes;
+
+        ls_debug("conv2d %ux%ux%u -> %ux%ux%u k%ux%u s%u g%u: %s/%s%s", p->c_in, p->h_in, p->w_in,
+                 p->c_out, p->h_out, p->w_out, p->k_h, p->k_w, p->stride_h, p->groups,
+                 algo_names[c->algo], gpu_cpu_isa_to_string(c->ops->isa), c->gemv ? " gemv" : "");
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+enum gpu_cpu_isa gpu_cpu_conv2d_isa(const struct gpu_cpu_conv2d *c) {
+        return c->ops->isa;
+}
+
+const char *gpu_cpu_conv2d_algorithm(const struct gpu_cpu_conv2d *c) {
+        return algo_names[c->algo];
+}
+
+/* Length of one zero-padded input row as im2col reads it, per phase. */
+static size_t im2col_phase_len(const struct gpu_cpu_conv2d *c) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        return ALIGN_UP((size_t) p->w_out + (size_t) (p->k_w - 1) * p->dil_w / p->stride_w + 1, 16);
+}
+
+static size_t per_thread_scratch(const struct gpu_cpu_conv2d *c) {
+        switch (c->algo) {
+        case CONV_ALGO_IM2COL:
+                /* the column block, then one padded row and its phases */
+                return ALIGN_UP((c->k_g * c->im2col_cols + 2 * c->p.stride_w * im2col_phase_len(c)) *
+                                sizeof(float), 64);
+        case CONV_ALGO_DEPTHWISE:
+                /* phase planes, then one padded row for the phase split */
+                return ALIGN_UP(c->p.stride_w * (c->dw_rows + 1) * c->dw_pitch * sizeof(float), 64);
+        default:
+                return 0;
+        }
+}
+
+size_t gpu_cpu_conv2d_scratch_size(const struct gpu_cpu_conv2d *c, unsigned n_threads) {
+        return per_thread_scratch(c) * MAX(n_threads, 1u);
+}
+
+struct conv_job {
+        const struct gpu_cpu_conv2d *c;
+        const float *in;
+        const float *res;
+        float *out;
+        char *scratch;
+        size_t col_blocks, panel_blocks;        /* GEMM_1X1 split */
+        size_t panels_per_block;
+};
+
+/* The epilogue for rows [row0, ...) of image b, group g. */
+static struct kern_epilogue epi_at(const struct conv_job *j, size_t row0, size_t res_off) {
+        struct kern_epilogue e = j->c->epi;
+        if (e.bias)
+                e.bias += row0;
+        if (e.slopes)
+                e.slopes += row0;
+        e.res = j->res ? j->res + res_off : NULL;
+        e.ld_res = j->c->n_cols;
+        return e;
+}
+
+static void run_gemv_cols(const struct gpu_cpu_conv2d *c, const float *wv, const float *x,
+                          size_t ldx, size_t cols, float *y, size_t ldy,
+                          const struct kern_epilogue *epi, size_t panel_begin, size_t panel_end) {
+        for (size_t n = 0; n < cols; n++) {
+                struct kern_gemv_args a = {
+                        .k_len = c->k_g, .wv = wv, .rows = c->m_g,
+                        .x = x + n, .incx = ldx,
+                        .y = y + n, .incy = ldy,
+                        .panel_begin = panel_begin, .panel_end = panel_end,
+                        .epi = *epi,
+                };
+                if (a.epi.res) {
+                        a.epi.res += n;
+                        a.epi.ld_res = ldy;
+                }
+                c->ops->gemv(&a);
+        }
+}
+
+static void task_gemm_1x1(void *userdata, size_t begin, size_t end, unsigned thread) {
+        const struct conv_job *j = userdata;
+        const struct gpu_cpu_conv2d *c = j->c;
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        size_t per_bg = j->col_blocks * j->panel_blocks;
+        size_t mr = c->gemv ? KERN_VR : c->ops->mr;
+
+        for (size_t item = begin; item < end; item++) {
+                size_t bg = item / per_bg, rest = item % per_bg;
+                size_t b = bg / p->groups, g = bg % p->groups;
+                size_t cb = rest / j->panel_blocks, pb = rest % j->panel_blocks;
+                size_t row0 = g * c->m_g;
+                const float *x = j->in + (b * p->c_in + g * c->k_g) * c->n_cols;
+                float *y = j->out + (b * p->c_out + row0) * c->n_cols;
+                struct kern_epilogue e = epi_at(j, row0, (b * p->c_out + row0) * c->n_cols);
+                const float *w = c->w + g * c->panels_g * mr * c->k_g;
+                size_t p0 = pb * j->panels_per_block, p1 = MIN(p0 + j->panels_per_block, c->panels_g);
+
+                if (c->gemv) {
+                        run_gemv_cols(c, w, x, c->n_cols, c->n_cols, y, c->n_cols, &e, p0, p1);
+                        continue;
+                }
+                size_t c0 = cb * GEMM_COL_BLOCK, cols = MIN((size_t) GEMM_COL_BLOCK, c->n_cols - c0);
+                /* The input is read in place (copying the K x cols block to
+                 * contiguous rows measured slower on the model shapes). */
+                struct kern_gemm_args a = {
+                        .k_len = c->k_g, .mr = mr, .wp = w, .rows = c->m_g,
+                        .x = x, .ldx = c->n_cols, .y = y, .ldy = c->n_cols,
+                        .col_begin = c0, .col_end = c0 + cols,
+                        .panel_begin = p0, .panel_end = p1,
+                        .epi = e,
+                };
+                c->ops->gemm(&a);
+        }
+}
+
+/* Zero-padded copy of input row iy (NULL: a padding row), split into
+ * stride_w column phases: phase f holds padded columns f, f + s, f + 2s, ... */
+static void im2col_row(const struct gpu_cpu_conv2d *c, const float *row, float *padded, float *phases) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        size_t plen = im2col_phase_len(c), len = p->stride_w * plen;
+        size_t left = MIN((size_t) p->pad_left, len);
+        size_t n = row ? MIN((size_t) p->w_in, len - left) : 0;
+        float *d = p->stride_w == 1 ? phases : padded;
+
+        memset(d, 0, left * sizeof(float));
+        if (n)
+                memcpy(d + left, row, n * sizeof(float));
+        memset(d + left + n, 0, (len - left - n) * sizeof(float));
+        if (p->stride_w == 2)
+                c->ops->split2(padded, plen, phases, phases + plen);
+        else if (p->stride_w > 2)
+                for (unsigned f = 0; f < p->stride_w; f++)
+                        for (size_t j = 0; j < plen; j++)
+                                phases[f * plen + j] = padded[j * p->stride_w + f];
+}
+
+/* Fills dst[k][0..cols) with the patch values of output columns n0.. of one
+ * group. Each input row a block touches is padded and phase-split once; every
+ * tap then is a plain copy. */
+static void im2col_block(const struct gpu_cpu_conv2d *c, const float *in, size_t n0, size_t cols,
+                         float *dst, size_t ld, float *tmp) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        size_t cin_g = p->c_in / p->groups;
+        size_t plen = im2col_phase_len(c);
+        float *padded = tmp, *phases = tmp + p->stride_w * plen;
+        size_t oy0 = n0 / p->w_out, oy1 = (n0 + cols - 1) / p->w_out;
+
+        for (size_t ci = 0; ci < cin_g; ci++)
+                for (size_t oy = oy0; oy <= oy1; oy++) {
+                        /* columns of this block that belong to output row oy */
+                        size_t row_start = oy * p->w_out;
+                        size_t a = MAX(row_start, n0), b = MIN(row_start + p->w_out, n0 + cols);
+                        for (unsigned ky = 0; ky < p->k_h; ky++) {
+                                long iy = (long) (oy * p->stride_h + ky * p->dil_h) - p->pad_top;
+                                bool inside = iy >= 0 && iy < (long) p->h_in;
+                                im2col_row(c, inside ? in + (ci * p->h_in + iy) * p->w_in : NULL, padded, phases);
+                                for (unsigned kx = 0; kx < p->k_w; kx++) {
+                                        size_t k = (ci * p->k_h + ky) * p->k_w + kx;
+                                        size_t off = (size_t) kx * p->dil_w;
+                                        const float *src = phases + (off % p->stride_w) * plen + off / p->stride_w;
+                                        memcpy(dst + k * ld + (a - n0), src + (a - row_start), (b - a) * sizeof(float));
+                                }
+                        }
+                }
+        /* zero the tail so whole-vector loads see finite values */
+        if (cols < ld)
+                for (size_t k = 0; k < c->k_g; k++)
+                        memset(dst + k * ld + cols, 0, (ld - cols) * sizeof(float));
+}
+
+static void task_im2col(void *userdata, size_t begin, size_t end, unsigned thread) {
+        const struct conv_job *j = userdata;
+        const struct gpu_cpu_conv2d *c = j->c;
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        size_t blocks = DIV_ROUND_UP(c->n_cols, c->im2col_cols);
+        size_t mr = c->gemv ? KERN_VR : c->ops->mr;
+        float *buf = (float *) (j->scratch + thread * per_thread_scratch(c));
+
+        for (size_t item = begin; item < end; item++) {
+                size_t bg = item / blocks, blk = item % blocks;
+                size_t b = bg / p->groups, g = bg % p->groups;
+                size_t n0 = blk * c->im2col_cols, cols = MIN(c->im2col_cols, c->n_cols - n0);
+                size_t row0 = g * c->m_g;
+                const float *in = j->in + (b * p->c_in + g * (p->c_in / p->groups)) * p->h_in * p->w_in;
+                float *y = j->out + (b * p->c_out + row0) * c->n_cols + n0;
+                struct kern_epilogue e = epi_at(j, row0, (b * p->c_out + row0) * c->n_cols + n0);
+                const float *w = c->w + g * c->panels_g * mr * c->k_g;
+
+                im2col_block(c, in, n0, cols, buf, c->im2col_cols, buf + c->k_g * c->im2col_cols);
+                if (c->gemv) {
+                        run_gemv_cols(c, w, buf, c->im2col_cols, cols, y, c->n_cols, &e, 0, c->panels_g);
+                        continue;
+                }
+                struct kern_gemm_args a = {
+                        .k_len = c->k_g, .mr = mr, .wp = w, .rows = c->m_g,
+                        .x = buf, .ldx = c->im2col_cols, .y = y, .ldy = c->n_cols,
+                        .col_begin = 0, .col_end = cols,
+                        .panel_begin = 0, .panel_end = c->panels_g,
+                        .epi = e,
+                };
+                /* the kernel indexes res by column from col_begin = 0 here */
+                c->ops->gemm(&a);
+        }
+}
+
+/* Zeroes phase row d outside [begin, end). */
+static void zero_outside(float *d, size_t pitch, size_t begin, size_t end) {
+        memset(d, 0, begin * sizeof(float));
+        memset(d + end, 0, (pitch - end) * sizeof(float));
+}
+
+/* One padded input row split into even (e) and odd (o) padded columns,
+ * straight from the input: padded column x = input column + pad_left, so
+ * the input's own even/odd split lands at a shifted offset. */
+static void dw_fill_row2(const struct gpu_cpu_conv2d *c, const float *in, float *e, float *o) {
+        size_t pl = c->p.pad_left, w = c->p.w_in, pairs = w / 2;
+        /* input even columns go to a, odd ones to b, from offset oa / ob */
+        float *a = pl % 2 ? o : e, *b = pl % 2 ? e : o;
+        size_t oa = pl / 2, ob = (pl + 1) / 2;
+
+        c->ops->split2(in, pairs, a + oa, b + ob);
+        if (w % 2)
+                a[oa + pairs] = in[w - 1];
+        zero_outside(a, c->dw_pitch, oa, oa + (w + 1) / 2);
+        zero_outside(b, c->dw_pitch, ob, ob + w / 2);
+}
+
+/* Zero-padded copy of one input plane, split into stride_w column phases.
+ * tmp holds one padded row (stride_w * pitch floats) for the phase split. */
+static void dw_fill(const struct gpu_cpu_conv2d *c, const float *plane, float *dst, float *tmp) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        unsigned sw = p->stride_w;
+        size_t row_len = sw * c->dw_pitch;
+        size_t left = MIN((size_t) p->pad_left, row_len);
+        size_t n = MIN((size_t) p->w_in, row_len - left);
+
+        for (size_t r = 0; r < c->dw_rows; r++) {
+                long iy = (long) r - p->pad_top;
+                if (iy < 0 || iy >= (long) p->h_in) {
+                        for (unsigned f = 0; f < sw; f++)
+                                memset(dst + (f * c->dw_rows + r) * c->dw_pitch, 0, c->dw_pitch * sizeof(float));
+                        continue;
+                }
+                if (sw == 2 && p->pad_left + p->w_in + 2 <= c->dw_pitch * 2) {
+                        dw_fill_row2(c, plane + iy * p->w_in, dst + r * c->dw_pitch,
+                                     dst + (c->dw_rows + r) * c->dw_pitch);
+                        continue;
+                }
+                /* padded column x is input column x - pad_left */
+                float *d = sw == 1 ? dst + r * c->dw_pitch : tmp;
+                memset(d, 0, left * sizeof(float));
+                memcpy(d + left, plane + iy * p->w_in, n * sizeof(float));
+                memset(d + left + n, 0, (row_len - left - n) * sizeof(float));
+                if (sw == 2)
+                        c->ops->split2(tmp, c->dw_pitch, dst + r * c->dw_pitch,
+                                       dst + (c->dw_rows + r) * c->dw_pitch);
+                else if (sw > 2)
+                        for (unsigned f = 0; f < sw; f++) {
+                                float *o = dst + (f * c->dw_rows + r) * c->dw_pitch;
+                                for (size_t j = 0; j < c->dw_pitch; j++)
+                                        o[j] = tmp[j * sw + f];
+                        }
+        }
+}
+
+static void task_depthwise(void *userdata, size_t begin, size_t end, unsigned thread) {
+        const struct conv_job *j = userdata;
+        const struct gpu_cpu_conv2d *c = j->c;
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        float *buf = (float *) (j->scratch + thread * per_thread_scratch(c));
+        size_t plane_in = (size_t) p->h_in * p->w_in;
+
+        for (size_t item = begin; item < end; item++) {
+                size_t ch = item % p->c_out;
+                if (c->dw_global) {
+                        /* the window is the whole plane: a dot product */
+                        const float *x = j->in + item * plane_in, *w = c->w + ch * plane_in;
+                        float acc[8] = {};
+                        size_t i = 0;
+                        for (; i + 8 <= plane_in; i += 8)
+                                for (size_t l = 0; l < 8; l++)
+                                        acc[l] += x[i + l] * w[i + l];
+                        for (; i < plane_in; i++)
+                                acc[0] += x[i] * w[i];
+                        float v = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+                        struct kern_epilogue e = epi_at(j, ch, item);
+                        c->ops->act(&e, 0, &v, 1, e.res);
+                        j->out[item] = v;
+                        continue;
+                }
+                dw_fill(c, j->in + item * plane_in, buf, buf + c->p.stride_w * c->dw_rows * c->dw_pitch);
+                struct kern_dw_args a = {
+                        .src = buf, .pitch = c->dw_pitch, .rows = c->dw_rows,
+                        .k_h = p->k_h, .k_w = p->k_w, .stride_h = p->stride_h, .stride_w = p->stride_w,
+                        .dil_h = p->dil_h, .dil_w = p->dil_w,
+                        .w = c->w + ch * p->k_h * p->k_w,
+                        .dst = j->out + item * c->n_cols,
+                        .h_out = p->h_out, .w_out = p->w_out,
+                        .epi = epi_at(j, ch, item * c->n_cols),
+                };
+                a.epi.ld_res = p->w_out;
+                c->ops->dw(&a);
+        }
+}
+
+int gpu_cpu_conv2d_run(const struct gpu_cpu_conv2d *c, const float *in, const float *residual,
+                       float *out, void *scratch, struct gpu_cpu_threadpool *tp) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+
+        if ((p->residual != GPU_CPU_RESIDUAL_NONE) != !!residual)
+                return -EINVAL;
+        if (per_thread_scratch(c) && !scratch)
+                return -EINVAL;
+
+        struct conv_job j = {
+                .c = c, .in = in, .res = residual, .out = out, .scratch = scratch,
+        };
+        size_t bg = (size_t) p->batch * p->groups;
+
+        switch (c->algo) {
+        case CONV_ALGO_GEMM_1X1:
+                j.col_blocks = c->gemv ? 1 : DIV_ROUND_UP(c->n_cols, GEMM_COL_BLOCK);
+                /* all panels of a column block in one item, unless that leaves
+                 * too few items to share */
+                j.panel_blocks = MIN(c->panels_g, DIV_ROUND_UP((size_t) GEMM_MIN_ITEMS, bg * j.col_blocks));
+                j.panels_per_block = DIV_ROUND_UP(c->panels_g, j.panel_blocks);
+                j.panel_blocks = DIV_ROUND_UP(c->panels_g, j.panels_per_block);
+                gpu_cpu_threadpool_run(tp, bg * j.col_blocks * j.panel_blocks, 1, task_gemm_1x1, &j);
+                break;
+        case CONV_ALGO_IM2COL:
+                gpu_cpu_threadpool_run(tp, bg * DIV_ROUND_UP(c->n_cols, c->im2col_cols), 1,
+                                       task_im2col, &j);
+                break;
+        case CONV_ALGO_DEPTHWISE:
+                gpu_cpu_threadpool_run(tp, (size_t) p->batch * p->c_out, 1, task_depthwise, &j);
+                break;
+        }
+        return 0;
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <linux/videodev2.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/macro.h"
+#include "gpu/backend.h"
+#include "gpu/face/align.h"
+#include "gpu/face/pipeline.h"
+#include "gpu/face/template.h"
+#include "gpu/onnx.h"
+
+enum { OUT_SCORES_A, OUT_SCORES_B, OUT_REGS_A, OUT_REGS_B, _OUT_MAX };
+
+struct face_pipeline {
+        struct face_pipeline_params params;
+        char embedder_id[FACE_TEMPLATE_MODEL_ID_MAX];
+        struct gpu_backend *backend;
+        struct gpu_graph *det_graph, *emb_graph;
+        struct gpu_model *det, *emb;
+
+        unsigned det_size;
+        size_t det_out_index[_OUT_MAX];
+        struct gpu_pre_output det_pre, emb_pre;
+        size_t dim;
+
+        float *det_in, *det_out[_OUT_MAX], *emb_in, *emb_out, *luma;
+        struct face_anchor anchors[FACE_ANCHORS];
+        struct face_detection scratch[FACE_ANCHORS];
+};
+
+static _printf_(3, 4) int fail(char *err, size_t errlen, const char *fmt, ...) {
+        va_list ap;
+        if (err && errlen > 0) {
+                va_start(ap, fmt);
+                vsnprintf(err, errlen, fmt, ap);
+                va_end(ap);
+        }
+        return 0;
+}
+
+void face_pipeline_params_default(struct face_pipeline_params *p) {
+        *p = (struct face_pipeline_params) {
+                .backend = "cpu",
+                .embedder_id = "fr-feature-112",
+                .embedder_order = GPU_PRE_BGR,
+                .embedder_mean = 127.0f,
+                .embedder_scale = 1.0f / 128.0f,
+                .score_threshold = 0.5f,
+                .nms_iou = 0.3f,
+        };
+        face_quality_params_default(&p->quality);
+}
+
+struct face_pipeline *face_pipeline_free(struct face_pipeline *fp) {
+        if (!fp)
+                return NULL;
+        gpu_model_free(fp->det);
+        gpu_model_free(fp->emb);
+        gpu_graph_free(fp->det_graph);
+        gpu_graph_free(fp->emb_graph);
+        gpu_backend_free(fp->backend);
+        free(fp->det_in);
+        for (int i = 0; i < _OUT_MAX; i++)
+                free(fp->det_out[i]);
+        free(fp->emb_in);
+        free(fp->emb_out);
+        free(fp->luma);
+        free(fp);
+        return NULL;
+}
+
+static int load_graph(const char *path, const char *what, struct gpu_graph **ret, char *err, size_t errlen) {
+        char why[256] = "";
+        int r;
+
+        if (!path)
+                return fail(err, errlen, "no %s model given", what), -EINVAL;
+        r = onnx_load_file(path, ret, why, sizeof(why));
+        if (r < 0)
+                return fail(err, errlen, "%s model '%s': %s", what, path, why[0] ? why : strerror(-r)), r;
+        r = gpu_graph_optimize(*ret, GPU_OPT_ALL);
+        if (r >= 0)
+                r = gpu_graph_plan(*ret);
+        if (r < 0)
+                return fail(err, errlen, "%s model '%s': planning failed: %s", what, path, strerror(-r)), r;
+        return 0;
+}
+
+static const struct gpu_tensor *graph_io(const struct gpu_graph *g, bool output, size_t i) {
+        return &g->tensors[output ? g->outputs[i] : g->inputs[i]];
+}
+
+/* BlazeFace: one input [1,S,S,3]; outputs told apart by shape ([1,512,1], [1,384,1], [1,512,16], [1,384,16]). */
+static int check_detector(struct face_pipeline *fp, char *err, size_t errlen) {
+        const struct gpu_graph *g = fp->det_graph;
+        bool seen[_OUT_MAX] = { false };
+
+        if (g->n_inputs != 1 || g->n_outputs != _OUT_MAX)
+                return fail(err, errlen, "detector: expected 1 input and 4 outputs, found %zu and %zu",
+                            g->n_inputs, g->n_outputs), -EINVAL;
+        const struct gpu_tensor *in = graph_io(g, false, 0);
+        if (in->ndim != 4 || in->dims[0] != 1 || in->dims[3] != 3 || in->dims[1] != in->dims[2] ||
+            in->dims[1] < 16 || in->dims[1] > 1024)
+                return fail(err, errlen, "detector: input '%s' is not [1,S,S,3]", in->name), -EINVAL;
+        fp->det_size = (unsigned) in->dims[1];
+
+        for (size_t i = 0; i < _OUT_MAX; i++) {
+                const struct gpu_tensor *t = graph_io(g, true, i);
+                int slot = -1;
+                if (t->ndim == 3 && t->dims[0] == 1) {
+                        if (t->dims[1] == 512)
+                                slot = t->dims[2] == 1 ? OUT_SCORES_A : t->dims[2] == 16 ? OUT_REGS_A : -1;
+                        else if (t->dims[1] == 384)
+                                slot = t->dims[2] == 1 ? OUT_SCORES_B : t->dims[2] == 16 ? OUT_REGS_B : -1;
+                }
+                if (slot < 0 || seen[slot])
+                        return fail(err, errlen, "detector: output '%s' is not a BlazeFace output", t->name),
+                               -EINVAL;
+                seen[slot] = true;
+                fp->det_out_index[slot] = i;
+        }
+        return 0;
+}
+
+static int check_embedder(struct face_pipeline *fp, char *err, size_t errlen) {
+        const struct gpu_graph *g = fp->emb_graph;
+
+        if (g->n_inputs != 1 || g->n_outputs < 1)
+                return fail(err, errlen, "embedder: expected 1 input and an output"), -EINVAL;
+        const struct gpu_tensor *in = graph_io(g, false, 0), *out = graph_io(g, true, 0);
+        if (in->ndim != 4 || in->dims[0] != 1 || in->dims[1] != 3 || in->dims[2] < 16 || in->dims[3] < 16 ||
+            in->dims[2] > 1024 || in->dims[3] > 1024)
+                return fail(err, errlen, "embedder: input '%s' is not [1,3,H,W]", in->name), -EINVAL;
+        if (out->count < 16 || out->count > FACE_TEMPLATE_DIM_MAX || out->dims[0] != 1)
+                return fail(err, errlen, "embedder: output '%s' is not [1,D] with 16 <= D <= %d", out->name,
+                            FACE_TEMPLATE_DIM_MAX), -EINVAL;
+        fp->dim = out->count;
+        fp->emb_pre = (struct gpu_pre_output) {
+                .width = (uint32_t) in->dims[3],
+                .height = (uint32_t) in->dims[2],
+                .layout = GPU_PRE_NCHW,
+                .order = fp->params.embedder_order,
+        };
+        for (int c = 0; c < 3; c++) {
+                fp->emb_pre.mean[c] = fp->params.embedder_mean;
+                fp->emb_pre.scale[c] = fp->params.embedder_scale;
+        }
+        return gpu_pre_output_check(&fp->emb_pre) < 0 ? (fail(err, errlen, "embedder: bad input convention"), -EINVAL) : 0;
+}
+
+static int alloc_buffers(struct face_pipeline *fp) {
+        const struct gpu_graph *d = fp->det_graph, *e = fp->emb_graph;
+
+        fp->det_in = calloc(graph_io(d, false, 0)->count, sizeof(float));
+        for (int i = 0; i < _OUT_MAX; i++)
+                fp->det_out[i] = calloc(graph_io(d, true, fp->det_out_index[i])->count, sizeof(float));
+        fp->emb_in = calloc(graph_io(e, false, 0)->count, sizeof(float));
+        fp->emb_out = calloc(fp->dim, sizeof(float));
+        fp->luma = calloc((size_t) fp->emb_pre.width * fp->emb_pre.height, sizeof(float));
+        if (!fp->det_in || !fp->emb_in || !fp->emb_out || !fp->luma)
+                return -ENOMEM;
+        for (int i = 0; i < _OUT_MAX; i++)
+                if (!fp->det_out[i])
+                        return -ENOMEM;
+        return 0;
+}
+
+int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline **ret, char *err,
+                      size_t errlen) {
+        _cleanup_(face_pipeline_freep) struct face_pipeline *fp = NULL;
+        char why[256] = "";
+        int r;
+
+        if (!p || !ret)
+                return -EINVAL;
+        fp = calloc(1, sizeof(*fp));
+        if (!fp)
+                return -ENOMEM;
+        fp->params = *p;
+        if (!fp->params.backend)
+                fp->params.backend = "cpu";
+        if (!(fp->params.score_threshold > 0))
+                fp->params.score_threshold = 0.5f;
+        if (!(fp->params.nms_iou > 0))
+                fp->params.nms_iou = 0.3f;
+        if (fp->params.quality.min_ied == 0 && fp->params.quality.max_ied == 0)
+                face_quality_params_default(&fp->params.quality);
+        if (!(fp->params.embedder_scale != 0) || !isfinite(fp->params.embedder_scale))
+                return fail(err, errlen, "embedder scale must be finite and non-zero"), -EINVAL;
+        snprintf(fp->embedder_id, sizeof(fp->embedder_id), "%s", p->embedder_id ?: "embedder");
+        fp->params.embedder_id = fp->embedder_id;
+
+        r = load_graph(p->detector_path, "detector", &fp->det_graph, err, errlen);
+        if (r < 0)
+                return r;
+        r = load_graph(p->embedder_path, "embedder", &fp->emb_graph, err, errlen);
+        if (r < 0)
+                return r;
+        r = check_detector(fp, err, errlen);
+        if (r < 0)
+                return r;
+        r = check_embedder(fp, err, errlen);
+        if (r < 0)
+                return r;
+        fp->det_pre = (struct gpu_pre_output) {
+                .width = fp->det_size, .height = fp->det_size,
+                .layout = GPU_PRE_NHWC, .order = GPU_PRE_RGB,
+                .mean = { 127.5f, 127.5f, 127.5f },
+                .scale = { 1 / 127.5f, 1 / 127.5f, 1 / 127.5f },
+        };
+
+        r = gpu_backend_new(fp->params.backend,
+                            &(struct gpu_backend_params) { .n_threads = p->n_threads, .device = p->device },
+                            &fp->backend, why, sizeof(why));
+        if (r < 0)
+                return fail(err, errlen, "backend '%s': %s", fp->params.backend, why[0] ? why : strerror(-r)), r;
+        r = gpu_model_new(fp->backend, fp->det_graph, &fp->det, why, sizeof(why));
+        if (r < 0)
+                return fail(err, errlen, "detector on '%s': %s", fp->params.backend, why[0] ? why : strerror(-r)), r;
+        r = gpu_model_new(fp->backend, fp->emb_graph, &fp->emb, why, sizeof(why));
+        if (r < 0)
+                return fail(err, errlen, "embedder on '%s': %s", fp->params.backend, why[0] ? why : strerror(-r)), r;
+        r = alloc_buffers(fp);
+        if (r < 0)
+                return fail(err, errlen, "out of memory"), r;
+        face_anchors_generate(fp->anchors);
+        *ret = TAKE_PTR(fp);
+        return 0;
+}
+
+const char *face_pipeline_backend(const struct face_pipeline *fp) {
+        return gpu_backend_name(fp->backend);
+}
+
+size_t face_pipeline_embedding_dim(const struct face_pipeline *fp) {
+        return fp->dim;
+}
+
+unsigned face_pipeline_detector_size(const struct face_pipeline *fp) {
+        return fp->det_size;
+}
+
+const char *face_pipeline_embedder_id(const struct face_pipeline *fp) {
+        return fp->embedder_id;
+}
+
+/* Normalised detector-input coordinates → frame pixel-index coordinates. */
+static void map_point(const struct gpu_pre_xform *x, unsigned s, float *px, float *py) {
+        float sx, sy;
+        gpu_pre_xform_map(x, *px * s - 0.5f, *py * s - 0.5f, &sx, &sy);
+        *px = sx;
+        *py = sy;
+}
+
+int face_pipeline_detect(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_roi *roi,
+                         struct face_detection *out, size_t max_out) {
+        const struct gpu_graph *g = fp->det_graph;
+        struct gpu_pre_xform x;
+        int r, n;
+
+        if (!f || (!out && max_out > 0))
+                return -EINVAL;
+        r = gpu_pre_letterbox(f->width, f->height, roi, fp->det_size, fp->det_size, &x);
+        if (r < 0)
+                return r;
+        r = gpu_pre_run_cpu(f, &fp->det_pre, &x, fp->det_in);
+        if (r < 0)
+                return r;
+        r = gpu_model_set_input(fp->det, 0, fp->det_in, graph_io(g, false, 0)->count);
+        if (r < 0)
+                return r;
+        r = gpu_model_run(fp->det);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < _OUT_MAX; i++) {
+                size_t idx = fp->det_out_index[i];
+                r = gpu_model_get_output(fp->det, idx, fp->det_out[i], graph_io(g, true, idx)->count);
+                if (r < 0)
+                        return r;
+        }
+        struct face_decode_params dp = {
+                .input_size = fp->det_size,
+                .score_threshold = fp->params.score_threshold,
+                .nms_iou = fp->params.nms_iou,
+        };
+        n = face_decode(&dp, fp->det_out[OUT_SCORES_A], fp->det_out[OUT_SCORES_B], fp->det_out[OUT_REGS_A],
+                        fp->det_out[OUT_REGS_B], fp->anchors, fp->scratch, out, max_out);
+        if (n < 0)
+                return n;
+        for (int i = 0; i < MIN(n, (int) max_out); i++) {
+                map_point(&x, fp->det_size, &out[i].x0, &out[i].y0);
+                map_point(&x, fp->det_size, &out[i].x1, &out[i].y1);
+                for (int k = 0; k < FACE_KEYPOINTS; k++)
+                        map_point(&x, fp->det_size, &out[i].kp[k].x, &out[i].kp[k].y);
+        }
+        return MIN(n, (int) max_out);
+}
+
+int face_pipeline_embed(struct face_pipeline *fp, const struct cam_frame *f, const struct face_detection *d,
+                        float *ret_embedding, struct face_quality *q) {
+        const struct gpu_pre_output *o = &fp->emb_pre;
+        struct gpu_pre_xform x;
+        float m[6];
+        int r;
+
+        if (!f || !d)
+                return -EINVAL;
+        /* The template is 112x112; other input sizes scale it. */
+        r = face_align_transform(d, m);
+        if (r < 0)
+                return r;
+        float sx = o->width / (float) FACE_ALIGN_SIZE, sy = o->height / (float) FACE_ALIGN_SIZE;
+        for (int i = 0; i < 3; i++) {
+                m[i] *= sx;
+                m[3 + i] *= sy;
+        }
+        r = gpu_pre_warp(f->width, f->height, m, o->width, o->height, &x);
+        if (r < 0)
+                return r;
+        r = gpu_pre_run_cpu(f, o, &x, fp->emb_in);
+        if (r < 0)
+                return r;
+
+        if (q) {
+                /* Undo the normalisation to get luminance 0..255 back (BT.601 weights). */
+                size_t plane = (size_t) o->width * o->height;
+                const float *c0 = fp->emb_in, *c1 = c0 + plane, *c2 = c1 + plane;
+                const float *red = o->order == GPU_PRE_RGB ? c0 : c2, *blue = o->order == GPU_PRE_RGB ? c2 : c0;
+                for (size_t i = 0; i < plane; i++)
+                        fp->luma[i] = 0.299f * (red[i] / o->scale[0] + o->mean[0]) +
+                                      0.587f * (c1[i] / o->scale[1] + o->mean[1]) +
+                                      0.114f * (blue[i] / o->scale[2] + o->mean[2]);
+                r = face_quality_photometric(fp->luma, o->width, o->height, o->width, q);
+                if (r < 0)
+                        return r;
+        }
+        if (!ret_embedding)
+                return 0;       /* opted out: the embedder never runs */
+
+        r = gpu_model_set_input(fp->emb, 0, fp->emb_in, (size_t) o->width * o->height * 3);
+        if (r < 0)
+                return r;
+        r = gpu_model_run(fp->emb);
+        if (r < 0)
+                return r;
+        r = gpu_model_get_output(fp->emb, 0, fp->emb_out, fp->dim);
+        if (r < 0)
+                return r;
+        memcpy(ret_embedding, fp->emb_out, fp->dim * sizeof(float));
+        return face_l2_normalize(ret_embedding, fp->dim);
+}
+
+int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_roi *roi,
+                          float *ret_embedding, struct face_analysis *ret) {
+        struct face_detection faces[FACE_PIPELINE_MAX_FACES];
+        float area[4];
+        int n, r;
+
+        if (!fp || !f || !ret)
+                return -EINVAL;
+        *ret = (struct face_analysis) { .quality.sharpness = NAN, .quality.mean = NAN, .quality.range = NAN };
+        if (roi) {
+                area[0] = roi->x; area[1] = roi->y; area[2] = roi->width; area[3] = roi->height;
+        } else {
+                area[0] = 0; area[1] = 0; area[2] = f->width; area[3] = f->height;
+        }
+        n = face_pipeline_detect(fp, f, roi, faces, ELEMENTSOF(faces));
+        if (n < 0)
+                return n;
+        ret->n_faces = (unsigned) n;
+        ret->quality.n_faces = (unsigned) n;
+        if (n == 0) {
+                face_quality_judge(&fp->params.quality, &ret->quality);
+                return -ENOENT;
+        }
+        int i = face_nearest(faces, n, area[0] + area[2] / 2, area[1] + area[3] / 2);
+        ret->face = faces[i];
+        face_quality_geometry(&ret->face, area, f->height, &ret->quality);
+        r = face_pipeline_embed(fp, f, &ret->face, ret_embedding, &ret->quality);
+        if (r < 0)
+                return r;
+        face_quality_judge(&fp->params.quality, &ret->quality);
+        return 0;
+}
+
+void face_pipeline_wrap_image(const struct face_image *img, struct cam_frame *ret) {
+        size_t size = (size_t) img->width * img->height * 3;
+        *ret = (struct cam_frame) {
+                .fourcc = V4L2_PIX_FMT_RGB24,
+                .width = img->width,
+                .height = img->height,
+                .n_memory = 1,
+                .memory[0] = { .dmabuf_fd = -EBADF, .data = img->rgb, .length = size, .bytesused = size },
+                .n_planes = 1,
+                .planes[0] = { .memory = 0, .offset = 0, .stride = img->width * 3 },
+        };
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The face pipeline: frame → detector → decoding → alignment → embedder →
+ * L2-normalised embedding, plus the quality judgement, on any backend.
+ *
+ * A pipeline owns one backend context, the two graphs and their prepared
+ * models, and every buffer an inference needs: after face_pipeline_new()
+ * nothing is allocated per frame. Reference photos go through the same path
+ * (face_pipeline_wrap_image() describes a decoded image as an RGB24 frame).
+ * One thread at a time; nothing here logs or touches the file system beyond
+ * reading the two model files at creation.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpu/face/detect.h"
+#include "gpu/face/image.h"
+#include "gpu/face/quality.h"
+#include "gpu/preprocess.h"
+#include "v4l2/frame.h"
+
+#define FACE_PIPELINE_MAX_FACES 16
+
+struct face_pipeline_params {
+        const char *backend;            /* "cpu", "vulkan", "opencl" (NULL: "cpu") */
+        const char *device;             /* backend device selector, NULL = default */
+        unsigned n_threads;             /* CPU threads, 0 = all online CPUs */
+        const char *detector_path;      /* BlazeFace ONNX (input size read from the model) */
+        const char *embedder_path;      /* embedder ONNX, input [1,3,H,W], output [1,D] */
+        const char *embedder_id;        /* model id written into templates (e.g. "fr-feature-112") */
+        /* Embedder input convention: out = (pixel - mean) * scale, channel order. */
+        enum gpu_pre_order embedder_order;      /* fr_feature: BGR */
+        float embedder_mean, embedder_scale;    /* fr_feature: 127, 1/128 */
+        float score_threshold;          /* 0 → 0.5 */
+        float nms_iou;                  /* 0 → 0.3 */
+        struct face_quality_params quality;     /* zeroed → defaults */
+};
+
+/* Fills the defaults for the shipped models (paths left NULL). */
+void face_pipeline_params_default(struct face_pipeline_params *p);
+
+struct face_pipeline;
+
+/* Errors of the backend and the ONNX loader, -EINVAL for a model of the wrong shape; err names the reason. */
+int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline **ret, char *err,
+                      size_t errlen);
+struct face_pipeline *face_pipeline_free(struct face_pipeline *fp);
+
+const char *face_pipeline_backend(const struct face_pipeline *fp);
+size_t face_pipeline_embedding_dim(const struct face_pipeline *fp);
+unsigned face_pipeline_detector_size(const struct face_pipeline *fp);
+const char *face_pipeline_embedder_id(const struct face_pipeline *fp);
+
+/*
+ * Detects faces in roi (NULL: the whole frame). Detections are in frame
+ * pixel-index coordinates, best score first; returns how many were written
+ * (at most max_out), or a negative errno (bad frame, backend failure).
+ */
+int face_pipeline_detect(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_roi *roi,
+                         struct face_detection *out, size_t max_out);
+
+/*
+ * Aligns one detected face, measures its photometric quality and (unless
+ * ret_embedding is NULL: an opted-out traveler) computes its L2-normalised
+ * embedding of face_pipeline_embedding_dim() floats. q receives the
+ * photometric measures only; geometry and judgement are the caller's.
+ */
+int face_pipeline_embed(struct face_pipeline *fp, const struct cam_frame *f, const struct face_detection *d,
+                        float *ret_embedding, struct face_quality *q);
+
+/*
+ * The whole analysis of a still or a frame: detect in roi, choose the face
+ * nearest the roi's centre, judge its quality (n_faces counts every face) and
+ * embed it. Returns -ENOENT (q->guidance no-face) when no face is found.
+ */
+struct face_analysis {
+        struct face_detection face;
+        struct face_quality quality;
+        unsigned n_faces;
+};
+int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_roi *roi,
+                          float *ret_embedding, struct face_analysis *ret);
+
+/* Describes a decoded RGB image as an RGB24 frame (no copy; img must outlive f). */
+void face_pipeline_wrap_image(const struct face_image *img, struct cam_frame *ret);
+
+#include "common/macro.h"
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct face_pipeline *, face_pipeline_free);

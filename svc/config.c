@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <linux/videodev2.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "common/macro.h"
+#include "svc/config.h"
+
+static const char *const backend_names[_LSD_BACKEND_MAX] = {
+        [LSD_BACKEND_AUTO] = "auto",
+        [LSD_BACKEND_VULKAN] = "vulkan",
+        [LSD_BACKEND_OPENCL] = "opencl",
+        [LSD_BACKEND_CPU] = "cpu",
+};
+
+const char *lsd_backend_to_string(enum lsd_backend b) {
+        return b >= 0 && b < _LSD_BACKEND_MAX ? backend_names[b] : NULL;
+}
+
+enum lsd_backend lsd_backend_from_string(const char *s) {
+        for (int i = 0; s && i < _LSD_BACKEND_MAX; i++)
+                if (streq(s, backend_names[i]))
+                        return i;
+        return _LSD_BACKEND_INVALID;
+}
+
+int lsd_config_init(struct lsd_config *c) {
+        *c = (struct lsd_config) {
+                .width = 1280, .height = 720, .fps = 30, .buffers = 4,
+                .backend = LSD_BACKEND_AUTO,
+                .detection_threshold = 0.5f,
+                .min_inter_eye = 60, .max_inter_eye = 300, .max_yaw = 15, .max_pitch = 20, .max_roll = 12,
+                .min_sharpness = 30,
+                .match_threshold = 0.284f,
+                .gallery_ttl_usec = UINT64_C(12) * 3600 * 1000000,
+                .gallery_max = 100000,
+                .candidates = 5,
+                .session_timeout_usec = UINT64_C(120) * 1000000,
+                .sessions_per_caller = 4,
+                .log_level = LOG_INFO,
+        };
+        c->model_directory = strdup(LANESIGHT_MODELDIR);
+        c->detector = strdup("blazeface-front-128");
+        c->embedder = strdup("fr-feature-112");
+        if (!c->model_directory || !c->detector || !c->embedder) {
+                lsd_config_done(c);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void lsd_config_done(struct lsd_config *c) {
+        if (!c)
+                return;
+        free(c->camera_device);
+        free(c->backend_device);
+        free(c->model_directory);
+        free(c->detector);
+        free(c->embedder);
+        free(c->embedder_id);
+        *c = (struct lsd_config) { 0 };
+}
+
+/* ---- value parsers: 0 or a short reason ------------------------------- */
+
+typedef const char *(*parse_fn)(const char *v, void *dst, const void *arg);
+
+struct range {
+        double min, max;
+};
+
+static const char *parse_string(const char *v, void *dst, const void *arg) {
+        char **s = dst;
+        if (!*v)
+                return "must not be empty";
+        char *n = strdup(v);
+        if (!n)
+                return "out of memory";
+        free(*s);
+        *s = n;
+        return NULL;
+}
+
+static const char *parse_string_or_empty(const char *v, void *dst, const void *arg) {
+        char **s = dst;
+        char *n = NULL;
+        if (*v && !(n = strdup(v)))
+                return "out of memory";
+        free(*s);
+        *s = n;
+        return NULL;
+}
+
+static const char *parse_u32(const char *v, void *dst, const void *arg) {
+        const struct range *r = arg;
+        char *end;
+        errno = 0;
+        unsigned long long x = strtoull(v, &end, 10);
+        if (errno || end == v || *end || v[0] == '-')
+                return "not a whole number";
+        if (x < r->min || x > r->max)
+                return "out of range";
+        *(uint32_t *) dst = (uint32_t) x;
+        return NULL;
+}
+
+static const char *parse_float(const char *v, void *dst, const void *arg) {
+        const struct range *r = arg;
+        char *end;
+        errno = 0;
+        double x = strtod(v, &end);
+        if (errno || end == v || *end || !isfinite(x))
+                return "not a number";
+        if (x < r->min || x > r->max)
+                return "out of range";
+        *(float *) dst = (float) x;
+        return NULL;
+}
+
+static const char *parse_bool(const char *v, void *dst, const void *arg) {
+        static const char *const yes[] = { "1", "yes", "true", "on" }, *const no[] = { "0", "no", "false", "off" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(v, yes[i]) == 0) {
+                        *(bool *) dst = true;
+                        return NULL;
+                }
+                if (strcasecmp(v, no[i]) == 0) {
+                        *(bool *) dst = false;
+                        return NULL;
+                }
+        }
+        return "not a boolean (yes/no)";
+}
+
+static const char *parse_size(const char *v, void *dst, const void *arg) {
+        struct lsd_config *c = dst;
+        unsigned w, h;
+        char tail;
+        if (sscanf(v, "%ux%u%c", &w, &h, &tail) != 2 || w < 16 || h < 16 || w > 16384 || h > 16384)
+                return "not a size WIDTHxHEIGHT (16..16384)";
+        c->width = w;
+        c->height = h;
+        return NULL;
+}
+
+static const char *parse_fourccs(const char *v, void *dst, const void *arg) {
+        struct lsd_config *c = dst;
+        _cleanup_free_ char *copy = strdup(v);
+        char *save = NULL;
+        size_t n = 0;
+
+        if (!copy)
+                return "out of memory";
+        for (char *tok = strtok_r(copy, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+                size_t len = strlen(tok);
+                if (len < 1 || len > 4)
+                        return "a format is a fourcc of up to 4 characters (YUYV, NV12, MJPG...)";
+                if (n >= LSD_CONFIG_FOURCCS_MAX)
+                        return "too many formats";
+                char f[4] = { ' ', ' ', ' ', ' ' };
+                memcpy(f, tok, len);
+                c->fourccs[n++] = v4l2_fourcc(f[0], f[1], f[2], f[3]);
+        }
+        c->n_fourccs = n;
+        return NULL;
+}
+
+static const char *parse_roi(const char *v, void *dst, const void *arg) {
+        struct lsd_config *c = dst;
+        unsigned x, y, w, h;
+        char tail;
+        if (!*v) {
+                c->roi_set = false;
+                return NULL;
+        }
+        if (sscanf(v, "%u,%u,%u,%u%c", &x, &y, &w, &h, &tail) != 4 || w < 16 || h < 16 || x > 16384 || y > 16384 ||
+            w > 16384 || h > 16384)
+                return "not a region X,Y,WIDTH,HEIGHT (at least 16x16)";
+        c->roi_set = true;
+        c->roi[0] = x;
+        c->roi[1] = y;
+        c->roi[2] = w;
+        c->roi[3] = h;
+        return NULL;
+}
+
+static const char *parse_timespan_key(const char *v, void *dst, const void *arg) {
+        const struct range *r = arg;
+        uint64_t us;
+        if (lsd_parse_timespan(v, &us) < 0)
+                return "not a time span (e.g. 30s, 5min, 12h)";
+        if (us < r->min || us > r->max)
+                return "out of range";
+        *(uint64_t *) dst = us;
+        return NULL;
+}
+
+static const char *parse_backend(const char *v, void *dst, const void *arg) {
+        enum lsd_backend b = lsd_backend_from_string(v);
+        if (b < 0)
+                return "not one of auto, vulkan, opencl, cpu";
+        *(enum lsd_backend *) dst = b;
+        return NULL;
+}
+
+static const char *parse_log_level(const char *v, void *dst, const void *arg) {
+        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        for (int i = 0; i < (int) ELEMENTSOF(names); i++)
+                if (strcasecmp(v, names[i]) == 0 || (v[0] == '0' + i && v[1] == 0)) {
+                        *(int *) dst = i;
+                        return NULL;
+                }
+        if (strcasecmp(v, "error") == 0) {
+                *(int *) dst = LOG_ERR;
+                return NULL;
+        }
+        return "not a log level (emerg..debug or 0..7)";
+}
+
+/* ---- the key table ---------------------------------------------------- */
+
+#define FIELD(f) offsetof(struct lsd_config, f)
+#define WHOLE SIZE_MAX  /* the parser takes the whole struct */
+
+static const struct range r_buffers = { 2, 32 }, r_fps = { 1, 240 }, r_threads = { 0, 256 },
+                          r_unit = { 0, 1 }, r_cos = { -1, 1 }, r_px = { 1, 10000 }, r_deg = { 0, 90 },
+                          r_sharp = { 0, 1e9 }, r_ttl = { 1e6, 30.0 * 24 * 3600 * 1e6 },
+                          r_timeout = { 1e6, 24.0 * 3600 * 1e6 }, r_gallery = { 1, 10000000 }, r_k = { 1, 100 },
+                          r_sessions = { 1, 64 };
+
+static const struct config_key {
+        const char *section, *name;
+        parse_fn parse;
+        size_t offset;
+        const void *arg;
+} keys[] = {
+        { "Camera", "Device", parse_string, FIELD(camera_device), NULL },
+        { "Camera", "Size", parse_size, WHOLE, NULL },
+        { "Camera", "FrameRate", parse_u32, FIELD(fps), &r_fps },
+        { "Camera", "Formats", parse_fourccs, WHOLE, NULL },
+        { "Camera", "Buffers", parse_u32, FIELD(buffers), &r_buffers },
+        { "Camera", "RegionOfInterest", parse_roi, WHOLE, NULL },
+        { "Camera", "Loop", parse_bool, FIELD(loop), NULL },
+        { "Pipeline", "Backend", parse_backend, FIELD(backend), NULL },
+        { "Pipeline", "Device", parse_string_or_empty, FIELD(backend_device), NULL },
+        { "Pipeline", "Threads", parse_u32, FIELD(threads), &r_threads },
+        { "Pipeline", "ModelDirectory", parse_string, FIELD(model_directory), NULL },
+        { "Pipeline", "Detector", parse_string, FIELD(detector), NULL },
+        { "Pipeline", "Embedder", parse_string, FIELD(embedder), NULL },
+        { "Pipeline", "EmbedderId", parse_string_or_empty, FIELD(embedder_id), NULL },
+        { "Pipeline", "DetectionThreshold", parse_float, FIELD(detection_threshold), &r_unit },
+        { "Quality", "MinInterEyeDistance", parse_float, FIELD(min_inter_eye), &r_px },
+        { "Quality", "MaxInterEyeDistance", parse_float, FIELD(max_inter_eye), &r_px },
+        { "Quality", "MaxYaw", parse_float, FIELD(max_yaw), &r_deg },
+        { "Quality", "MaxPitch", parse_float, FIELD(max_pitch), &r_deg },
+        { "Quality", "MaxRoll", parse_float, FIELD(max_roll), &r_deg },
+        { "Quality", "MinSharpness", parse_float, FIELD(min_sharpness), &r_sharp },
+        { "Matching", "Threshold", parse_float, FIELD(match_threshold), &r_cos },
+        { "Matching", "GalleryTimeToLive", parse_timespan_key, FIELD(gallery_ttl_usec), &r_ttl },
+        { "Matching", "GalleryMaxEntries", parse_u32, FIELD(gallery_max), &r_gallery },
+        { "Matching", "Candidates", parse_u32, FIELD(candidates), &r_k },
+        { "Session", "Timeout", parse_timespan_key, FIELD(session_timeout_usec), &r_timeout },
+        { "Session", "MaxPerCaller", parse_u32, FIELD(sessions_per_caller), &r_sessions },
+        { "Log", "Level", parse_log_level, FIELD(log_level), NULL },
+};
+
+/* ---- parsing ---------------------------------------------------------- */
+
+struct parse_state {
+        struct lsd_config *cfg;
+        FILE *f;
+        const char *path;
+        unsigned line;
+        char *err;
+        size_t errlen;
+        bool failed;
+};
+
+static char *line_reader(char *str, int num, void *stream) {
+        struct parse_state *s = stream;
+        char *r = fgets(str, num, s->f);
+        if (r)
+                s->line++;
+        return r;
+}
+
+static _printf_(2, 3) void set_error(struct parse_state *s, const char *fmt, ...) {
+        va_list ap;
+        int n;
+
+        if (s->failed)
+                return;         /* the first error is the one reported */
+        s->failed = true;
+        n = snprintf(s->err, s->errlen, "%s:%u: ", s->path, s->line);
+        if (n < 0 || (size_t) n >= s->errlen)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(s->err + n, s->errlen - n, fmt, ap);
+        va_end(ap);
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value) {
+        struct parse_state *s = user;
+        bool section_known = false;
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                if (!streq(section, keys[i].section))
+                        continue;
+                section_known = true;
+                if (!streq(name, keys[i].name))
+                        continue;
+                void *dst = keys[i].offset == WHOLE ? (void *) s->cfg : (uint8_t *) s->cfg + keys[i].offset;
+                const char *why = keys[i].parse(value, dst, keys[i].arg);
+                if (why) {
+                        /* The value is not echoed: a path or id could be long; the key says enough. */
+                        set_error(s, "[%s] %s=: %s", section, name, why);
+                        return 0;
+                }
+                return 1;
+        }
+        if (!section_known)
+                set_error(s, "unknown section [%s]", section);
+        else
+                set_error(s, "[%s] %s=: unknown key", section, name);
+        return 0;
+}
+
+static int parse_file(const char *path, struct lsd_config *cfg, char *err, size_t errlen) {
+        struct parse_state s = { .cfg = cfg, .path = path, .err = err, .errlen = errlen };
+        int r;
+
+        s.f = fopen(path, "re");
+        if (!s.f)
+                return -errno;
+        r = ini_parse_stream(line_reader, &s, on_key, &s);
+        fclose(s.f);
+        if (s.failed)
+                return -EINVAL;
+        if (r != 0) {
+                /* A syntax error (a line that is neither section, key nor comment). */
+                snprintf(err, errlen, "%s:%d: syntax error (expected [Section] or Key=Value)", path, r > 0 ? r : 0);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int parse_dropins(const char *path, struct lsd_config *cfg, char *err, size_t errlen) {
+        _cleanup_free_ char *dir = NULL;
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *e;
+        DIR *d;
+        int r = 0;
+
+        if (asprintf(&dir, "%s.d", path) < 0)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((e = readdir(d))) {
+                size_t len = strlen(e->d_name);
+                if (e->d_name[0] == '.' || len < 6 || !streq(e->d_name + len - 5, ".conf"))
+                        continue;
+                char **p = realloc(names, (n + 1) * sizeof(char *));
+                if (!p) {
+                        r = -ENOMEM;
+                        break;
+                }
+                names = p;
+                if (!(names[n] = strdup(e->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (r >= 0)
+                qsort(names, n, sizeof(char *), cmp_str);
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0) {
+                        _cleanup_free_ char *full = NULL;
+                        if (asprintf(&full, "%s/%s", dir, names[i]) < 0)
+                                r = -ENOMEM;
+                        else {
+                                r = parse_file(full, cfg, err, errlen);
+                                if (r < 0 && r != -EINVAL)
+                                        snprintf(err, errlen, "%s: %s", full, strerror(-r));
+                        }
+                }
+                free(names[i]);
+        }
+        free(names);
+        return r;
+}
+
+static int validate(const struct lsd_config *c, const char *path, char *err, size_t errlen) {
+        if (c->min_inter_eye >= c->max_inter_eye) {
+                snprintf(err, errlen, "%s: [Quality] MinInterEyeDistance= must be below MaxInterEyeDistance=", path);
+                return -EINVAL;
+        }
+        if (c->roi_set && (c->roi[0] + c->roi[2] > c->width || c->roi[1] + c->roi[3] > c->height)) {
+                snprintf(err, errlen, "%s: [Camera] RegionOfInterest= lies outside Size=%ux%u", path, c->width,
+                         c->height);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int lsd_config_load(const char *path, bool required, struct lsd_config *ret, char *err, size_t errlen) {
+        struct lsd_config c;
+        int r;
+
+        if (!path || !ret || !err || errlen == 0)
+                return -EINVAL;
+        err[0] = 0;
+        r = lsd_config_init(&c);
+        if (r < 0)
+                return r;
+        r = parse_file(path, &c, err, errlen);
+        if (r == -ENOENT && !required)
+                r = 0;
+        else if (r < 0 && r != -EINVAL)
+                snprintf(err, errlen, "%s: %s", path, strerror(-r));
+        if (r >= 0)
+                r = parse_dropins(path, &c, err, errlen);
+        if (r >= 0)
+                r = validate(&c, path, err, errlen);
+        if (r < 0) {
+                lsd_config_done(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+int lsd_parse_timespan(const char *s, uint64_t *ret_usec) {
+        static const struct { const char *suffix; uint64_t usec; } units[] = {
+                { "ms", 1000 }, { "s", 1000000 }, { "sec", 1000000 }, { "min", 60000000 }, { "m", 60000000 },
+                { "h", UINT64_C(3600000000) }, { "d", UINT64_C(86400000000) }, { "us", 1 },
+        };
+        uint64_t total = 0;
+        bool any = false;
+
+        if (!s)
+                return -EINVAL;
+        while (*s) {
+                while (isspace((unsigned char) *s))
+                        s++;
+                if (!*s)
+                        break;
+                if (!isdigit((unsigned char) *s))
+                        return -EINVAL;
+                char *end;
+                errno = 0;
+                unsigned long long v = strtoull(s, &end, 10);
+                if (errno)
+                        return -ERANGE;
+                s = end;
+                size_t len = 0;
+                while (isalpha((unsigned char) s[len]))
+                        len++;
+                uint64_t mul = 0;
+                if (len == 0)
+                        mul = 1000000;  /* bare numbers are seconds */
+                for (size_t i = 0; i < ELEMENTSOF(units) && !mul; i++)
+                        if (strlen(units[i].suffix) == len && strncmp(s, units[i].suffix, len) == 0)
+                                mul = units[i].usec;
+                if (!mul)
+                        return -EINVAL;
+                uint64_t part;
+                if (__builtin_mul_overflow((uint64_t) v, mul, &part) || __builtin_add_overflow(total, part, &total))
+                        return -ERANGE;
+                s += len;
+                any = true;
+        }
+        if (!any)
+                return -EINVAL;
+        *ret_usec = total;
+        return 0;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * lanesightd's configuration: /etc/lanesight/lanesightd.conf plus drop-ins
+ * /etc/lanesight/lanesightd.conf.d/NAME.conf (in name order, later wins),
+ * systemd-style INI parsed with libinih, every key validated. An unknown
+ * section or key, or a bad value, fails the whole load with a message that
+ * names file, line and key; the caller keeps its previous configuration
+ * (SIGHUP reloads are all-or-nothing). Keys are documented in
+ * lanesightd.conf(5) (docs/lanesightd.conf.5).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LSD_CONFIG_PATH_DEFAULT "/etc/lanesight/lanesightd.conf"
+#define LSD_CONFIG_FOURCCS_MAX 8
+
+enum lsd_backend {
+        LSD_BACKEND_AUTO,
+        LSD_BACKEND_VULKAN,
+        LSD_BACKEND_OPENCL,
+        LSD_BACKEND_CPU,
+        _LSD_BACKEND_MAX,
+        _LSD_BACKEND_INVALID = -22,
+};
+
+const char *lsd_backend_to_string(enum lsd_backend b);
+enum lsd_backend lsd_backend_from_string(const char *s);
+
+struct lsd_config {
+        /* [Camera] */
+        char *camera_device;            /* node, /dev/v4l/by-id|by-path name, or file:PATH.y4m; NULL: first found */
+        uint32_t width, height;         /* preferred size */
+        uint32_t fps;
+        uint32_t fourccs[LSD_CONFIG_FOURCCS_MAX];       /* preference order; empty: built-in order */
+        size_t n_fourccs;
+        uint32_t buffers;
+        bool roi_set;
+        uint32_t roi[4];                /* x, y, w, h */
+        bool loop;                      /* file sources: start again at the end */
+
+        /* [Pipeline] */
+        enum lsd_backend backend;
+        char *backend_device;           /* backend device selector */
+        uint32_t threads;               /* CPU threads, 0 = all */
+        char *model_directory;
+        char *detector;                 /* model id (file in model_directory) or absolute path */
+        char *embedder;
+        char *embedder_id;              /* NULL: derived from the embedder's name */
+        float detection_threshold;
+
+        /* [Quality] */
+        float min_inter_eye, max_inter_eye, max_yaw, max_pitch, max_roll, min_sharpness;
+
+        /* [Matching] */
+        float match_threshold;
+        uint64_t gallery_ttl_usec;
+        uint32_t gallery_max;
+        uint32_t candidates;            /* default k for Identify */
+
+        /* [Session] */
+        uint64_t session_timeout_usec;
+        uint32_t sessions_per_caller;
+
+        /* [Log] */
+        int log_level;                  /* syslog level, LOG_INFO by default */
+};
+
+/* Fills the built-in defaults (strings duplicated). -ENOMEM. */
+int lsd_config_init(struct lsd_config *c);
+void lsd_config_done(struct lsd_config *c);
+
+/*
+ * Loads path and then path + ".d/ *.conf" on top of the defaults. A missing
+ * main file is not an error (defaults apply) unless required is true.
+ * On failure, returns -EINVAL (or the errno of a file that cannot be read),
+ * leaves *ret untouched, and writes "FILE:LINE: [Section] Key=: reason" into err.
+ */
+int lsd_config_load(const char *path, bool required, struct lsd_config *ret, char *err, size_t errlen);
+
+/* Parses a duration: "30", "30s", "500ms", "2min", "12h", "1d", or combinations "1h 30min". */
+int lsd_parse_timespan(const char *s, uint64_t *ret_usec);

@@ -1,0 +1,11 @@
+# lanesightd's configuration (libinih).
+LIBRARIES += lsdconf
+lsdconf_SOURCES := svc/config.c
+lsdconf_PKGS := inih
+lsdconf_CFLAGS := -DLANESIGHT_MODELDIR='"$(DATADIR)/lanesight/models"'
+
+PROGRAMS += test-config
+TEST_PROGRAMS += test-config
+test-config_SOURCES := tests/unit/test-config.c
+test-config_LIBS := lsdconf
+TESTS += $(BUILD)/tests/test-config

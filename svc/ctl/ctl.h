@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * lanesightctl: shared state of one invocation and the verbs.
+ *
+ * Exit codes (documented in lanesightctl(1)): 0 success (compare/verify: a
+ * match), 1 no match, 2 usage error, 3 no face or unusable image, 4 the
+ * engine failed (models, backend), 5 the service could not be reached.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum {
+        CTL_EXIT_OK = 0,
+        CTL_EXIT_NO_MATCH = 1,
+        CTL_EXIT_USAGE = 2,
+        CTL_EXIT_NO_FACE = 3,
+        CTL_EXIT_ENGINE = 4,
+        CTL_EXIT_SERVICE = 5,
+};
+
+struct ctl_options {
+        bool json;
+        const char *backend;            /* offline commands */
+        const char *device;
+        const char *models_dir;
+        const char *detector;
+        const char *embedder;
+        const char *embedder_id;
+        float threshold;
+        unsigned threads;
+        const char *output;             /* template: where the template goes ("-": stdout) */
+};
+
+int ctl_template(const struct ctl_options *o, int argc, char **argv);
+int ctl_compare(const struct ctl_options *o, int argc, char **argv);
+
+/* JSON output helpers (stdout). */
+void ctl_json_string(FILE *f, const char *s);
+void ctl_base64(FILE *f, const void *data, size_t size);

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lanesightd.conf parsing: defaults, drop-ins, and errors that name file, line and key. */
+#include <ftw.h>
+#include <linux/videodev2.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "common/macro.h"
+#include "svc/config.h"
+#include "tests/test.h"
+
+static char dir[] = "/tmp/test-config-XXXXXX";
+
+static void write_file(const char *name, const char *text) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *f = fopen(path, "we");
+        ASSERT_TRUE(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static const char *conf_path(void) {
+        static char path[512];
+        snprintf(path, sizeof(path), "%s/lanesightd.conf", dir);
+        return path;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static void cleanup(void) {
+        (void) nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void setup(void) {
+        ASSERT_TRUE(mkdtemp(dir));
+        char d[512];
+        snprintf(d, sizeof(d), "%s/lanesightd.conf.d", dir);
+        ASSERT_OK(mkdir(d, 0755));
+        atexit(cleanup);
+}
+
+static void test_defaults_without_file(void) {
+        struct lsd_config c;
+        char err[256];
+        setup();
+        ASSERT_OK(lsd_config_load(conf_path(), false, &c, err, sizeof(err)));
+        ASSERT_EQ(c.width, 1280);
+        ASSERT_EQ(c.backend, LSD_BACKEND_AUTO);
+        ASSERT_NEAR(c.match_threshold, 0.284, 1e-6);
+        ASSERT_EQ(c.gallery_ttl_usec, UINT64_C(12) * 3600 * 1000000);
+        ASSERT_STREQ(c.detector, "blazeface-front-128");
+        ASSERT_TRUE(c.camera_device == NULL);
+        lsd_config_done(&c);
+        ASSERT_ERR(lsd_config_load(conf_path(), true, &c, err, sizeof(err)), ENOENT);
+        ASSERT_TRUE(strstr(err, "lanesightd.conf"));
+}
+
+static void test_full_file_and_dropins(void) {
+        struct lsd_config c;
+        char err[256];
+        setup();
+        write_file("lanesightd.conf",
+                   "# booth 3\n"
+                   "[Camera]\n"
+                   "Device=/dev/v4l/by-id/usb-Booth_Cam-video-index0\n"
+                   "Size=1920x1080\n"
+                   "FrameRate=25\n"
+                   "Formats=NV12 YUYV MJPG\n"
+                   "RegionOfInterest=420,0,1080,1080\n"
+                   "\n"
+                   "[Pipeline]\n"
+                   "Backend=vulkan\n"
+                   "Threads=2\n"
+                   "\n"
+                   "[Matching]\n"
+                   "Threshold=0.3\n"
+                   "GalleryTimeToLive=6h 30min\n"
+                   "[Session]\n"
+                   "Timeout=90s\n"
+                   "[Log]\n"
+                   "Level=debug\n");
+        /* Drop-ins apply in name order: 20 overrides 10. */
+        write_file("lanesightd.conf.d/20-cpu.conf", "[Pipeline]\nBackend=cpu\n");
+        write_file("lanesightd.conf.d/10-opencl.conf", "[Pipeline]\nBackend=opencl\nDevice=pocl\n");
+        write_file("lanesightd.conf.d/README", "not a drop-in: ignored\n");
+        ASSERT_OK(lsd_config_load(conf_path(), true, &c, err, sizeof(err)));
+        ASSERT_STREQ(c.camera_device, "/dev/v4l/by-id/usb-Booth_Cam-video-index0");
+        ASSERT_EQ(c.width, 1920);
+        ASSERT_EQ(c.height, 1080);
+        ASSERT_EQ(c.fps, 25);
+        ASSERT_EQ(c.n_fourccs, 3);
+        ASSERT_EQ(c.fourccs[0], V4L2_PIX_FMT_NV12);
+        ASSERT_EQ(c.fourccs[2], V4L2_PIX_FMT_MJPEG);
+        ASSERT_TRUE(c.roi_set);
+        ASSERT_EQ(c.roi[2], 1080);
+        ASSERT_EQ(c.backend, LSD_BACKEND_CPU);
+        ASSERT_STREQ(c.backend_device, "pocl");
+        ASSERT_EQ(c.threads, 2);
+        ASSERT_NEAR(c.match_threshold, 0.3, 1e-6);
+        ASSERT_EQ(c.gallery_ttl_usec, UINT64_C(23400) * 1000000);
+        ASSERT_EQ(c.session_timeout_usec, UINT64_C(90) * 1000000);
+        ASSERT_EQ(c.log_level, LOG_DEBUG);
+        lsd_config_done(&c);
+}
+
+static void expect_error(const char *text, const char *want) {
+        struct lsd_config c;
+        char err[256] = "";
+        write_file("lanesightd.conf", text);
+        ASSERT_ERR(lsd_config_load(conf_path(), true, &c, err, sizeof(err)), EINVAL);
+        if (!strstr(err, want))
+                test_fail("error '%s' does not contain '%s'", err, want);
+}
+
+static void test_errors_name_file_line_key(void) {
+        setup();
+        expect_error("[Camera]\nSize=1280x720\nFrameRat=30\n", "lanesightd.conf:3: [Camera] FrameRat=: unknown key");
+        expect_error("[Camera]\n\n\nFrameRate=999\n", "lanesightd.conf:4: [Camera] FrameRate=: out of range");
+        expect_error("[Pipeline]\nBackend=cuda\n", ":2: [Pipeline] Backend=: not one of auto, vulkan, opencl, cpu");
+        expect_error("[Camera]\nSize=big\n", "[Camera] Size=: not a size");
+        expect_error("[Matching]\nThreshold=nan\n", "[Matching] Threshold=: not a number");
+        expect_error("[Matching]\nGalleryTimeToLive=forever\n", "GalleryTimeToLive=: not a time span");
+        expect_error("[Session]\nTimeout=0\n", "Timeout=: out of range");
+        expect_error("[Booth]\nX=1\n", ":2: unknown section [Booth]");
+        expect_error("[Camera]\nthis is not ini\n", ":2: syntax error");
+        expect_error("[Camera]\nDevice=\n", "[Camera] Device=: must not be empty");
+        expect_error("[Camera]\nSize=640x480\nRegionOfInterest=600,0,100,100\n", "RegionOfInterest= lies outside");
+        expect_error("[Quality]\nMinInterEyeDistance=400\n", "MinInterEyeDistance= must be below");
+
+        /* An error in a drop-in names the drop-in. */
+        struct lsd_config c;
+        char err[256] = "";
+        write_file("lanesightd.conf", "[Camera]\nFrameRate=30\n");
+        write_file("lanesightd.conf.d/50-bad.conf", "[Camera]\nFrameRate=-3\n");
+        ASSERT_ERR(lsd_config_load(conf_path(), true, &c, err, sizeof(err)), EINVAL);
+        ASSERT_TRUE(strstr(err, "50-bad.conf:2: [Camera] FrameRate=: not a whole number"));
+}
+
+static void test_timespan(void) {
+        uint64_t us;
+        ASSERT_OK(lsd_parse_timespan("30", &us));
+        ASSERT_EQ(us, 30000000);
+        ASSERT_OK(lsd_parse_timespan("500ms", &us));
+        ASSERT_EQ(us, 500000);
+        ASSERT_OK(lsd_parse_timespan("1d 2h 3min 4s", &us));
+        ASSERT_EQ(us, ((UINT64_C(86400) + 7200 + 180 + 4) * 1000000));
+        ASSERT_ERR(lsd_parse_timespan("", &us), EINVAL);
+        ASSERT_ERR(lsd_parse_timespan("5 parsecs", &us), EINVAL);
+        ASSERT_ERR(lsd_parse_timespan("-5s", &us), EINVAL);
+        ASSERT_ERR(lsd_parse_timespan("99999999999999999999d", &us), ERANGE);
+        ASSERT_ERR(lsd_parse_timespan("999999999999d", &us), ERANGE);
+}
+
+TEST_MAIN(TEST_CASE(test_defaults_without_file), TEST_CASE(test_full_file_and_dropins),
+          TEST_CASE(test_errors_name_file_line_key), TEST_CASE(test_timespan))
