@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lanesightd's life cycle: configuration, pipeline (with backend fallback),
+ * bus objects, camera, the sd_notify protocol (READY, STATUS, WATCHDOG,
+ * RELOADING, STOPPING) and signals. main() is in main.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/videodev2.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "common/macro.h"
+#include "svc/camera.h"
+#include "svc/daemon-run.h"
+#include "svc/gallery.h"
+#include "svc/message-ids.h"
+#include "svc/session.h"
+
+#define STATUS_INTERVAL_USEC (2 * 1000000ULL)
+
+int lsd_bus_manager_register(struct lsd_daemon *d);
+
+static char *model_path(const struct lsd_config *cfg, const char *id) {
+        char *p = NULL;
+        if (strchr(id, '/'))
+                return strdup(id);
+        if (asprintf(&p, "%s/%s.onnx", cfg->model_directory, id) < 0)
+                return NULL;
+        return p;
+}
+
+int lsd_daemon_make_pipeline(struct lsd_daemon *d, const struct lsd_config *cfg, struct face_pipeline **ret,
+                             char *ret_backend, size_t backend_len) {
+        static const char *const auto_order[] = { "vulkan", "opencl", "cpu" };
+        _cleanup_free_ char *det = model_path(cfg, cfg->detector), *emb = model_path(cfg, cfg->embedder);
+        struct face_pipeline_params p;
+        char id[64], err[512];
+        const char *only = NULL;
+        int r = -ENODEV;
+
+        if (!det || !emb)
+                return -ENOMEM;
+        face_pipeline_params_default(&p);
+        if (cfg->embedder_id)
+                snprintf(id, sizeof(id), "%s", cfg->embedder_id);
+        else {
+                const char *base = strrchr(cfg->embedder, '/') ? strrchr(cfg->embedder, '/') + 1 : cfg->embedder;
+                snprintf(id, sizeof(id), "%.*s", (int) strcspn(base, "."), base);
+        }
+        p.detector_path = det;
+        p.embedder_path = emb;
+        p.embedder_id = id;
+        p.device = cfg->backend_device;
+        p.n_threads = cfg->threads;
+        p.score_threshold = cfg->detection_threshold;
+        if (cfg->backend != LSD_BACKEND_AUTO)
+                only = lsd_backend_to_string(cfg->backend);
+
+        for (size_t i = 0; i < ELEMENTSOF(auto_order); i++) {
+                if (only && !streq(only, auto_order[i]))
+                        continue;
+                p.backend = auto_order[i];
+                err[0] = 0;
+                r = face_pipeline_new(&p, ret, err, sizeof(err));
+                if (r >= 0) {
+                        snprintf(ret_backend, backend_len, "%s", auto_order[i]);
+                        return 0;
+                }
+                if (r == -ENOENT || r == -EBADMSG || r == -EOPNOTSUPP || r == -EINVAL)
+                        break;  /* the models are at fault, not the backend: no point in trying others */
+                char field[64];
+                snprintf(field, sizeof(field), "LANESIGHT_BACKEND=%s", auto_order[i]);
+                log_struct(&d->log, only ? LOG_ERR : LOG_WARNING, r, LSD_MESSAGE_GPU_FALLBACK, LSD_FIELDS(field),
+                           "Backend '%s' unavailable (%s)%s", auto_order[i], err,
+                           only ? "" : ", trying the next one");
+        }
+        if (err[0])
+                log_error_errno(&d->log, r, "Cannot prepare the face models: %s", err);
+        return r;
+}
+
+void lsd_daemon_update_status(struct lsd_daemon *d) {
+        struct lsd_camera_info ci;
+        char fourcc[5] = "";
+
+        if (!d->ready || !d->camera)
+                return;
+        lsd_camera_get_info(d->camera, &ci);
+        for (int k = 0; k < 4 && ci.fourcc; k++)
+                fourcc[k] = (char) ((ci.fourcc >> (8 * k)) & 0xff);
+        (void) sd_notifyf(false, "STATUS=Camera %s %s%s%s %ux%u@%u, backend %s, import %s, %" PRIu64 " frames, %" PRIu64 " dropped",
+                          ci.node, lsd_camera_state_to_string(ci.state), fourcc[0] ? " " : "", fourcc, ci.width,
+                          ci.height, ci.fps, d->backend, ci.import_path, ci.captured, ci.dropped);
+}
+
+static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct lsd_daemon *d = userdata;
+        uint64_t now = 0;
+
+        lsd_daemon_update_status(d);
+        (void) sd_event_now(d->event, CLOCK_REALTIME, &now);
+        if (d->gallery && lsd_gallery_expire(d->gallery, now) > 0)
+                (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_GALLERY, "Count", NULL);
+        if (d->camera)
+                (void) sd_bus_emit_properties_changed(d->bus, lsd_camera_path(d->camera), LSD_IFACE_CAMERA,
+                                                      "FramesCaptured", "FramesDropped", "BytesCopied", NULL);
+        return sd_event_source_set_time_relative(es, STATUS_INTERVAL_USEC);
+}
+
+static int on_terminate(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+        struct lsd_daemon *d = userdata;
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
+        log_info(&d->log, "Stopping on %s", strsignal((int) si->ssi_signo));
+        return sd_event_exit(d->event, 0);
+}
+
+static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+        struct lsd_daemon *d = userdata;
+        struct lsd_config cfg;
+        char err[512];
+        struct timespec ts;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=Reloading configuration",
+                          (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000);
+        r = lsd_config_load(d->config_path, false, &cfg, err, sizeof(err));
+        if (r < 0) {
+                log_struct(&d->log, LOG_ERR, r, LSD_MESSAGE_CONFIG_INVALID, NULL,
+                           "New configuration refused, keeping the running one: %s", err);
+                goto done;
+        }
+        /* Models or backend changed: build the new pipeline first, swap only if it works. */
+        bool pipeline_changed = cfg.backend != d->cfg.backend || !streq(cfg.detector, d->cfg.detector) ||
+                                !streq(cfg.embedder, d->cfg.embedder) ||
+                                !streq(cfg.model_directory, d->cfg.model_directory) ||
+                                !streq_ptr(cfg.backend_device, d->cfg.backend_device) || cfg.threads != d->cfg.threads;
+        if (pipeline_changed) {
+                struct face_pipeline *np = NULL;
+                char backend[sizeof(d->backend)];
+                r = lsd_daemon_make_pipeline(d, &cfg, &np, backend, sizeof(backend));
+                if (r < 0) {
+                        log_struct(&d->log, LOG_ERR, r, LSD_MESSAGE_CONFIG_INVALID, NULL,
+                                   "New configuration refused (its models cannot be prepared), keeping the running one");
+                        lsd_config_done(&cfg);
+                        goto done;
+                }
+                face_pipeline_free(d->pipeline);
+                d->pipeline = np;
+                snprintf(d->backend, sizeof(d->backend), "%s", backend);
+        }
+        lsd_config_done(&d->cfg);
+        d->cfg = cfg;
+        d->log.max_level = d->cfg.log_level;
+        log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_CONFIG_RELOADED, NULL, "Configuration reloaded%s",
+                   pipeline_changed ? " (models prepared again)" : "");
+done:
+        (void) sd_notify(false, "READY=1");
+        lsd_daemon_update_status(d);
+        return 0;
+}
+
+static int on_watchdog(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct lsd_daemon *d = userdata;
+        struct lsd_camera_info ci = { .state = LSD_CAMERA_DISCONNECTED };
+
+        if (d->camera)
+                lsd_camera_get_info(d->camera, &ci);
+        /*
+         * Progress means: a streaming camera delivered frames since the last
+         * tick (the main loop got here, so it is not wedged). A disconnected
+         * or finished camera is waiting, not stalled.
+         */
+        bool stalled = ci.state == LSD_CAMERA_STREAMING && ci.captured == d->watchdog_last_frames;
+        d->watchdog_last_frames = ci.captured;
+        if (!stalled)
+                (void) sd_notify(false, "WATCHDOG=1");
+        else
+                log_struct(&d->log, LOG_WARNING, 0, LSD_MESSAGE_PIPELINE_STALLED, NULL,
+                           "No frame processed for %" PRIu64 " ms, withholding the watchdog ping",
+                           d->watchdog_usec / 2000);
+        return sd_event_source_set_time_relative(es, d->watchdog_usec / 2);
+}
+
+int lsd_daemon_run(struct lsd_daemon *d) {
+        _cleanup_(sd_event_source_unrefp) sd_event_source *s_term = NULL, *s_int = NULL, *s_hup = NULL, *s_wd = NULL;
+        sigset_t mask;
+        char field[64];
+        int r;
+
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot create the event loop: %m");
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if ((r = sd_event_add_signal(d->event, &s_term, SIGTERM, on_terminate, d)) < 0 ||
+            (r = sd_event_add_signal(d->event, &s_int, SIGINT, on_terminate, d)) < 0 ||
+            (r = sd_event_add_signal(d->event, &s_hup, SIGHUP, on_reload, d)) < 0)
+                return log_error_errno(&d->log, r, "Cannot watch signals: %m");
+
+        r = lsd_daemon_make_pipeline(d, &d->cfg, &d->pipeline, d->backend, sizeof(d->backend));
+        if (r < 0)
+                return r;
+        r = lsd_gallery_new(face_pipeline_embedding_dim(d->pipeline), d->cfg.gallery_max, &d->gallery);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot create the gallery: %m");
+
+        r = sd_bus_open_system(&d->bus);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot connect to the system bus: %m");
+        r = sd_bus_attach_event(d->bus, d->event, 0);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot attach the bus to the event loop: %m");
+
+        r = lsd_camera_new(d, "0", &d->camera);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot set up the camera: %m");
+        if ((r = lsd_bus_manager_register(d)) < 0 || (r = lsd_bus_gallery_register(d)) < 0 ||
+            (r = lsd_bus_camera_register(d)) < 0 || (r = lsd_bus_session_register(d)) < 0)
+                return log_error_errno(&d->log, r, "Cannot register bus objects: %m");
+        r = sd_bus_request_name(d->bus, LSD_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot own the bus name %s: %m", LSD_BUS_NAME);
+
+        r = lsd_camera_start(d->camera);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot start the camera: %m");
+
+        r = sd_event_add_time_relative(d->event, &d->status_timer, CLOCK_MONOTONIC, STATUS_INTERVAL_USEC, 0,
+                                       on_status_timer, d);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot add a timer: %m");
+        if (sd_watchdog_enabled(false, &d->watchdog_usec) > 0) {
+                r = sd_event_add_time_relative(d->event, &s_wd, CLOCK_MONOTONIC, d->watchdog_usec / 2, 0,
+                                               on_watchdog, d);
+                if (r < 0)
+                        return log_error_errno(&d->log, r, "Cannot add the watchdog timer: %m");
+        }
+
+        d->ready = true;
+        snprintf(field, sizeof(field), "LANESIGHT_BACKEND=%s", d->backend);
+        log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_STARTED, LSD_FIELDS(field),
+                   "lanesightd %s ready on backend %s", LANESIGHT_VERSION, d->backend);
+        (void) sd_notify(false, "READY=1");
+        lsd_daemon_update_status(d);
+
+        r = sd_event_loop(d->event);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Event loop failed: %m");
+        return 0;
+}
+
+void lsd_daemon_done(struct lsd_daemon *d) {
+        while (d->sessions)
+                lsd_session_end(d->sessions, "service stopping");
+        d->status_timer = sd_event_source_disable_unref(d->status_timer);
+        d->camera = lsd_camera_free(d->camera);
+        d->gallery = lsd_gallery_free(d->gallery);
+        d->pipeline = face_pipeline_free(d->pipeline);
+        if (d->bus) {
+                sd_bus_flush(d->bus);
+                d->bus = sd_bus_flush_close_unref(d->bus);
+        }
+        d->event = sd_event_unref(d->event);
+        lsd_config_done(&d->cfg);
+}
