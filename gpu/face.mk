@@ -31,3 +31,11 @@ $(BUILD)/tests/test-face-pipeline: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_
 export LANESIGHT_TEST_MODELS = $(abspath $(MODELS_DIR))
 export LANESIGHT_TEST_PORTRAIT = $(abspath $(DEMO_PORTRAIT))
 export LANESIGHT_TEST_IMPOSTOR = $(abspath $(IMPOSTOR_PORTRAIT))
+
+# Backend parity of the whole pipeline (lavapipe and PoCL in make check).
+PROGRAMS += test-face-backends
+TEST_PROGRAMS += test-face-backends
+test-face-backends_SOURCES := tests/gpu/test-face-backends.c
+test-face-backends_LIBS = $(FACE_PIPELINE_LIBS)
+TESTS += $(BUILD)/tests/test-face-backends
+$(BUILD)/tests/test-face-backends: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)

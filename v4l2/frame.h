@@ -28,6 +28,7 @@
 enum cam_frame_flags {
         CAM_FRAME_ERROR   = 1u << 0, /* the driver flagged the data as corrupt (V4L2_BUF_FLAG_ERROR) */
         CAM_FRAME_COPIED  = 1u << 1, /* pixels were converted into a host buffer (the only copy path) */
+        CAM_FRAME_STILL   = 1u << 2, /* a single image, not a stream buffer: never cache its import */
 };
 
 struct cam_frame_memory {

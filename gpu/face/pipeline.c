@@ -13,6 +13,7 @@
 #include "gpu/face/pipeline.h"
 #include "gpu/face/template.h"
 #include "gpu/onnx.h"
+#include "gpu/vk/vk.h"
 
 enum { OUT_SCORES_A, OUT_SCORES_B, OUT_REGS_A, OUT_REGS_B, _OUT_MAX };
 
@@ -29,6 +30,16 @@ struct face_pipeline {
         size_t dim;
 
         float *det_in, *det_out[_OUT_MAX], *emb_in, *emb_out, *luma;
+
+        /*
+         * Preprocessing on the GPU when the backend is Vulkan: the frame is
+         * imported once per buffer (dma-buf, host pointer or copy) and the
+         * letterbox and alignment warp run as shaders reading the raw frame.
+         * Otherwise gpu_pre_run_cpu(), the reference, reads the mapping.
+         */
+        struct gpu_vk_ctx *vk;
+        struct gpu_vk_importer *importer;
+        struct gpu_vk_pre *vk_det_pre, *vk_emb_pre;
         struct face_anchor anchors[FACE_ANCHORS];
         struct face_detection scratch[FACE_ANCHORS];
 };
@@ -59,6 +70,10 @@ void face_pipeline_params_default(struct face_pipeline_params *p) {
 struct face_pipeline *face_pipeline_free(struct face_pipeline *fp) {
         if (!fp)
                 return NULL;
+        gpu_vk_pre_free(fp->vk_det_pre);
+        gpu_vk_pre_free(fp->vk_emb_pre);
+        gpu_vk_importer_free(fp->importer);
+        gpu_vk_ctx_free(fp->vk);
         gpu_model_free(fp->det);
         gpu_model_free(fp->emb);
         gpu_graph_free(fp->det_graph);
@@ -170,6 +185,67 @@ static int alloc_buffers(struct face_pipeline *fp) {
         return 0;
 }
 
+static int vk_prep_new(struct face_pipeline *fp, char *err, size_t errlen) {
+        char e[GPU_VK_ERROR_MAX] = "";
+        struct gpu_vk_ctx_params vp = { .error = e };
+        const char *dev = fp->params.device;
+        int r;
+
+        /* The same device selection as the Vulkan backend's (see gpu/vk/backend.c). */
+        if (dev && streq(dev, "cpu"))
+                vp.cpu_policy = GPU_VK_CPU_PREFER;
+        else if (dev && *dev && !streq(dev, "default"))
+                vp.device_name = strchr(dev, ':') ? strchr(dev, ':') + 1 : dev;
+        r = gpu_vk_ctx_new(&vp, &fp->vk);
+        if (r >= 0)
+                r = gpu_vk_importer_new(fp->vk, &(struct gpu_vk_importer_params) { 0 }, &fp->importer);
+        if (r >= 0)
+                r = gpu_vk_pre_new(fp->vk, &fp->det_pre, 1, &fp->vk_det_pre);
+        if (r >= 0)
+                r = gpu_vk_pre_new(fp->vk, &fp->emb_pre, 1, &fp->vk_emb_pre);
+        if (r < 0)
+                fail(err, errlen, "vulkan preprocessing: %s", e[0] ? e : strerror(-r));
+        return r;
+}
+
+static int prep_run(struct face_pipeline *fp, struct gpu_vk_pre *vk_pre, const struct gpu_pre_output *o,
+                    const struct cam_frame *f, const struct gpu_pre_xform *x, float *out) {
+        int r;
+
+        if (!fp->vk)
+                return gpu_pre_run_cpu(f, o, x, out);
+        r = gpu_pre_frame_check(f);
+        if (r < 0)
+                return r;
+        if (f->flags & CAM_FRAME_STILL)
+                gpu_vk_importer_reset(fp->importer);
+        r = gpu_vk_importer_import(fp->importer, f, NULL);
+        if (r >= 0)
+                r = gpu_vk_pre_run(vk_pre, fp->importer, f, x, 1, gpu_vk_ctx_timeout_ns(fp->vk), out);
+        if (f->flags & CAM_FRAME_STILL)
+                gpu_vk_importer_reset(fp->importer);
+        return r;
+}
+
+void face_pipeline_reset_imports(struct face_pipeline *fp) {
+        if (fp && fp->importer)
+                gpu_vk_importer_reset(fp->importer);
+}
+
+const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied) {
+        struct gpu_vk_import_stats st;
+
+        if (!fp->importer) {
+                if (ret_bytes_copied)
+                        *ret_bytes_copied = 0;
+                return "host";  /* the CPU reads the frame through its mapping */
+        }
+        gpu_vk_importer_stats(fp->importer, &st);
+        if (ret_bytes_copied)
+                *ret_bytes_copied = st.bytes_copied;
+        return gpu_vk_import_path_to_string(st.last_path);
+}
+
 int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline **ret, char *err,
                       size_t errlen) {
         _cleanup_(face_pipeline_freep) struct face_pipeline *fp = NULL;
@@ -228,6 +304,11 @@ int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline
         r = alloc_buffers(fp);
         if (r < 0)
                 return fail(err, errlen, "out of memory"), r;
+        if (streq(fp->params.backend, "vulkan")) {
+                r = vk_prep_new(fp, err, errlen);
+                if (r < 0)
+                        return r;
+        }
         face_anchors_generate(fp->anchors);
         *ret = TAKE_PTR(fp);
         return 0;
@@ -268,7 +349,7 @@ int face_pipeline_detect(struct face_pipeline *fp, const struct cam_frame *f, co
         r = gpu_pre_letterbox(f->width, f->height, roi, fp->det_size, fp->det_size, &x);
         if (r < 0)
                 return r;
-        r = gpu_pre_run_cpu(f, &fp->det_pre, &x, fp->det_in);
+        r = prep_run(fp, fp->vk_det_pre, &fp->det_pre, f, &x, fp->det_in);
         if (r < 0)
                 return r;
         r = gpu_model_set_input(fp->det, 0, fp->det_in, graph_io(g, false, 0)->count);
@@ -322,7 +403,7 @@ int face_pipeline_embed(struct face_pipeline *fp, const struct cam_frame *f, con
         r = gpu_pre_warp(f->width, f->height, m, o->width, o->height, &x);
         if (r < 0)
                 return r;
-        r = gpu_pre_run_cpu(f, o, &x, fp->emb_in);
+        r = prep_run(fp, fp->vk_emb_pre, o, f, &x, fp->emb_in);
         if (r < 0)
                 return r;
 
@@ -391,6 +472,7 @@ int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, c
 void face_pipeline_wrap_image(const struct face_image *img, struct cam_frame *ret) {
         size_t size = (size_t) img->width * img->height * 3;
         *ret = (struct cam_frame) {
+                .flags = CAM_FRAME_STILL,      /* its memory changes from call to call */
                 .fourcc = V4L2_PIX_FMT_RGB24,
                 .width = img->width,
                 .height = img->height,

@@ -84,6 +84,16 @@ struct face_analysis {
 int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_roi *roi,
                           float *ret_embedding, struct face_analysis *ret);
 
+/*
+ * How frames reach the preprocessing: "dmabuf", "host" or "copy" (Vulkan
+ * import of the most recent frame; "host" on the CPU path, which reads the
+ * mapping), and the bytes the copy path has copied so far.
+ */
+const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied);
+
+/* Forgets cached frame imports: call when a stream stops or restarts (buffer indices get new memory). */
+void face_pipeline_reset_imports(struct face_pipeline *fp);
+
 /* Describes a decoded RGB image as an RGB24 frame (no copy; img must outlive f). */
 void face_pipeline_wrap_image(const struct face_image *img, struct cam_frame *ret);
 
