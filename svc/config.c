@@ -37,6 +37,7 @@ int lsd_config_init(struct lsd_config *c) {
                 .width = 1280, .height = 720, .fps = 30, .buffers = 4,
                 .backend = LSD_BACKEND_AUTO,
                 .detection_threshold = 0.5f,
+                .embedder_bgr = true, .embedder_mean = 127.0f, .embedder_std = 128.0f,
                 .min_inter_eye = 60, .max_inter_eye = 300, .max_yaw = 15, .max_pitch = 20, .max_roll = 12,
                 .min_sharpness = 30,
                 .match_threshold = 0.284f,
@@ -211,6 +212,16 @@ static const char *parse_backend(const char *v, void *dst, const void *arg) {
         return NULL;
 }
 
+static const char *parse_channel_order(const char *v, void *dst, const void *arg) {
+        if (strcasecmp(v, "BGR") == 0)
+                *(bool *) dst = true;
+        else if (strcasecmp(v, "RGB") == 0)
+                *(bool *) dst = false;
+        else
+                return "not RGB or BGR";
+        return NULL;
+}
+
 static const char *parse_log_level(const char *v, void *dst, const void *arg) {
         static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
         for (int i = 0; i < (int) ELEMENTSOF(names); i++)
@@ -234,7 +245,8 @@ static const struct range r_buffers = { 2, 32 }, r_fps = { 1, 240 }, r_threads =
                           r_unit = { 0, 1 }, r_cos = { -1, 1 }, r_px = { 1, 10000 }, r_deg = { 0, 90 },
                           r_sharp = { 0, 1e9 }, r_ttl = { 1e6, 30.0 * 24 * 3600 * 1e6 },
                           r_timeout = { 1e6, 24.0 * 3600 * 1e6 }, r_gallery = { 1, 10000000 }, r_k = { 1, 100 },
-                          r_sessions = { 1, 64 };
+                          r_sessions = { 1, 64 }, r_mean = { -1000, 1000 },
+                          r_std = { 1e-6, 1e6 };
 
 static const struct config_key {
         const char *section, *name;
@@ -256,6 +268,9 @@ static const struct config_key {
         { "Pipeline", "Detector", parse_string, FIELD(detector), NULL },
         { "Pipeline", "Embedder", parse_string, FIELD(embedder), NULL },
         { "Pipeline", "EmbedderId", parse_string_or_empty, FIELD(embedder_id), NULL },
+        { "Pipeline", "EmbedderChannelOrder", parse_channel_order, FIELD(embedder_bgr), NULL },
+        { "Pipeline", "EmbedderMean", parse_float, FIELD(embedder_mean), &r_mean },
+        { "Pipeline", "EmbedderStd", parse_float, FIELD(embedder_std), &r_std },
         { "Pipeline", "DetectionThreshold", parse_float, FIELD(detection_threshold), &r_unit },
         { "Quality", "MinInterEyeDistance", parse_float, FIELD(min_inter_eye), &r_px },
         { "Quality", "MaxInterEyeDistance", parse_float, FIELD(max_inter_eye), &r_px },

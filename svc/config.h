@@ -50,6 +50,8 @@ struct lsd_config {
         char *detector;                 /* model id (file in model_directory) or absolute path */
         char *embedder;
         char *embedder_id;              /* NULL: derived from the embedder's name */
+        bool embedder_bgr;              /* channel order of the embedder's input (fr_feature: BGR) */
+        float embedder_mean, embedder_std;      /* input = (pixel - mean) / std */
         float detection_threshold;
 
         /* [Quality] */

@@ -52,6 +52,9 @@ static void test_defaults_without_file(void) {
         ASSERT_NEAR(c.match_threshold, 0.284, 1e-6);
         ASSERT_EQ(c.gallery_ttl_usec, UINT64_C(12) * 3600 * 1000000);
         ASSERT_STREQ(c.detector, "blazeface-front-128");
+        ASSERT_TRUE(c.embedder_bgr);
+        ASSERT_NEAR(c.embedder_mean, 127, 0);
+        ASSERT_NEAR(c.embedder_std, 128, 0);
         ASSERT_TRUE(c.camera_device == NULL);
         lsd_config_done(&c);
         ASSERT_ERR(lsd_config_load(conf_path(), true, &c, err, sizeof(err)), ENOENT);
@@ -74,6 +77,8 @@ static void test_full_file_and_dropins(void) {
                    "[Pipeline]\n"
                    "Backend=vulkan\n"
                    "Threads=2\n"
+                   "Embedder=/etc/lanesight/models/face_recognition_sface_2021dec.onnx\n"
+                   "EmbedderChannelOrder=RGB\nEmbedderMean=0\nEmbedderStd=1\n"
                    "\n"
                    "[Matching]\n"
                    "Threshold=0.3\n"
@@ -99,6 +104,10 @@ static void test_full_file_and_dropins(void) {
         ASSERT_EQ(c.backend, LSD_BACKEND_CPU);
         ASSERT_STREQ(c.backend_device, "pocl");
         ASSERT_EQ(c.threads, 2);
+        ASSERT_STREQ(c.embedder, "/etc/lanesight/models/face_recognition_sface_2021dec.onnx");
+        ASSERT_TRUE(!c.embedder_bgr);
+        ASSERT_NEAR(c.embedder_mean, 0, 0);
+        ASSERT_NEAR(c.embedder_std, 1, 0);
         ASSERT_NEAR(c.match_threshold, 0.3, 1e-6);
         ASSERT_EQ(c.gallery_ttl_usec, UINT64_C(23400) * 1000000);
         ASSERT_EQ(c.session_timeout_usec, UINT64_C(90) * 1000000);
@@ -127,6 +136,8 @@ static void test_errors_name_file_line_key(void) {
         expect_error("[Booth]\nX=1\n", ":2: unknown section [Booth]");
         expect_error("[Camera]\nthis is not ini\n", ":2: syntax error");
         expect_error("[Camera]\nDevice=\n", "[Camera] Device=: must not be empty");
+        expect_error("[Pipeline]\nEmbedderChannelOrder=YUV\n", "EmbedderChannelOrder=: not RGB or BGR");
+        expect_error("[Pipeline]\nEmbedderStd=0\n", "EmbedderStd=: out of range");
         expect_error("[Camera]\nSize=640x480\nRegionOfInterest=600,0,100,100\n", "RegionOfInterest= lies outside");
         expect_error("[Quality]\nMinInterEyeDistance=400\n", "MinInterEyeDistance= must be below");
 
