@@ -78,7 +78,8 @@ pkg_libs   = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
 
 # Objects live under $(BUILD)/obj mirroring the source tree; generated .c
 # files under $(BUILD)/gen map to $(BUILD)/obj/gen.
-obj_of = $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))))
+obj_of = $(foreach s,$(filter %.c,$(1)),$(if $(filter $(BUILD)/gen/%,$(s)),\
+	$(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(s)),$(patsubst %.c,$(BUILD)/obj/%.o,$(s))))
 
 define library_rules
 $(1)_OBJS := $$(call obj_of,$$($(1)_SOURCES))
@@ -141,7 +142,8 @@ deps:
 TEST_TIMEOUT ?= 600
 check: deps
 	$(Q)$(MAKE) --no-print-directory build-all $(TESTS)
-	$(Q)tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(if $(filter 1,$(VALGRIND)),--valgrind) $(TESTS)
+	$(Q)tests/run-tests.sh --timeout $(if $(filter 1,$(VALGRIND)),1800,$(TEST_TIMEOUT)) \
+		$(if $(filter 1,$(VALGRIND)),--valgrind) $(TESTS)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory build-all

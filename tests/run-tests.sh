@@ -13,7 +13,12 @@ valgrind=""
 tmo=300
 while [ $# -gt 0 ]; do
         case "$1" in
-        --valgrind) valgrind="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no --suppressions=tests/valgrind.supp"; shift ;;
+        --valgrind)
+                valgrind="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no --suppressions=tests/valgrind.supp"
+                for s in tests/gpu/*.supp; do [ -r "$s" ] && valgrind="$valgrind --suppressions=$s"; done
+                # lavapipe compiles pipelines very slowly under memcheck.
+                export LANESIGHT_VK_TIMEOUT_MS=600000
+                shift ;;
         --timeout) tmo="$2"; shift 2 ;;
         *) break ;;
         esac
