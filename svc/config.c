@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
+#include <libgen.h>
 #include <linux/videodev2.h>
 #include <math.h>
 #include <stdarg.h>
@@ -367,52 +368,59 @@ static int parse_file(const char *path, struct lsd_config *cfg, char *err, size_
         return 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+/* Drop-ins sort by file name across both directories, like systemd's. */
+static int cmp_basename(const void *a, const void *b) {
+        const char *x = *(char *const *) a, *y = *(char *const *) b;
+        int c = strcmp(strrchr(x, '/') + 1, strrchr(y, '/') + 1);
+        return c ? c : strcmp(x, y);
 }
 
-static int parse_dropins(const char *path, struct lsd_config *cfg, char *err, size_t errlen) {
-        _cleanup_free_ char *dir = NULL;
-        char **names = NULL;
-        size_t n = 0;
+static int collect_dropins(const char *dir, char ***names, size_t *n) {
         struct dirent *e;
-        DIR *d;
+        DIR *d = opendir(dir);
         int r = 0;
 
-        if (asprintf(&dir, "%s.d", path) < 0)
-                return -ENOMEM;
-        d = opendir(dir);
         if (!d)
                 return errno == ENOENT ? 0 : -errno;
         while ((e = readdir(d))) {
                 size_t len = strlen(e->d_name);
                 if (e->d_name[0] == '.' || len < 6 || !streq(e->d_name + len - 5, ".conf"))
                         continue;
-                char **p = realloc(names, (n + 1) * sizeof(char *));
+                char **p = realloc(*names, (*n + 1) * sizeof(char *));
                 if (!p) {
                         r = -ENOMEM;
                         break;
                 }
-                names = p;
-                if (!(names[n] = strdup(e->d_name))) {
+                *names = p;
+                if (asprintf(&(*names)[*n], "%s/%s", dir, e->d_name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                n++;
+                (*n)++;
         }
         closedir(d);
+        return r;
+}
+
+/* FILE.d/NAME.conf (systemd style) and conf.d/NAME.conf beside FILE. */
+static int parse_dropins(const char *path, struct lsd_config *cfg, char *err, size_t errlen) {
+        _cleanup_free_ char *dir1 = NULL, *dir2 = NULL, *copy = strdup(path);
+        char **names = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!copy || asprintf(&dir1, "%s.d", path) < 0 || asprintf(&dir2, "%s/conf.d", dirname(copy)) < 0)
+                return -ENOMEM;
+        r = collect_dropins(dir1, &names, &n);
         if (r >= 0)
-                qsort(names, n, sizeof(char *), cmp_str);
+                r = collect_dropins(dir2, &names, &n);
+        if (r >= 0)
+                qsort(names, n, sizeof(char *), cmp_basename);
         for (size_t i = 0; i < n; i++) {
                 if (r >= 0) {
-                        _cleanup_free_ char *full = NULL;
-                        if (asprintf(&full, "%s/%s", dir, names[i]) < 0)
-                                r = -ENOMEM;
-                        else {
-                                r = parse_file(full, cfg, err, errlen);
-                                if (r < 0 && r != -EINVAL)
-                                        snprintf(err, errlen, "%s: %s", full, strerror(-r));
-                        }
+                        r = parse_file(names[i], cfg, err, errlen);
+                        if (r < 0 && r != -EINVAL)
+                                snprintf(err, errlen, "%s: %s", names[i], strerror(-r));
                 }
                 free(names[i]);
         }

@@ -39,6 +39,8 @@ static void setup(void) {
         char d[512];
         snprintf(d, sizeof(d), "%s/lanesightd.conf.d", dir);
         ASSERT_OK(mkdir(d, 0755));
+        snprintf(d, sizeof(d), "%s/conf.d", dir);
+        ASSERT_OK(mkdir(d, 0755));
         atexit(cleanup);
 }
 
@@ -91,6 +93,9 @@ static void test_full_file_and_dropins(void) {
         write_file("lanesightd.conf.d/20-cpu.conf", "[Pipeline]\nBackend=cpu\n");
         write_file("lanesightd.conf.d/10-opencl.conf", "[Pipeline]\nBackend=opencl\nDevice=pocl\n");
         write_file("lanesightd.conf.d/README", "not a drop-in: ignored\n");
+        /* conf.d/ beside the file too, sorted with the others by name: 15 comes between 10 and 20. */
+        write_file("conf.d/15-threads.conf", "[Pipeline]\nThreads=3\n");
+        write_file("conf.d/30-threads.conf", "[Pipeline]\nThreads=2\n");
         ASSERT_OK(lsd_config_load(conf_path(), true, &c, err, sizeof(err)));
         ASSERT_STREQ(c.camera_device, "/dev/v4l/by-id/usb-Booth_Cam-video-index0");
         ASSERT_EQ(c.width, 1920);
