@@ -119,14 +119,21 @@ static int launch_new(struct gpu_cl_model *m, int node, const char *name, size_t
 #define T(i) (&g->tensors[n->inputs[i]])
 #define OUT (&g->tensors[n->output])
 
+/* Pointwise convolutions get their own kernel (most of a MobileNet-style model's work). */
+static bool conv_is_1x1(const struct gpu_conv_attrs *c) {
+        return c->kernel[0] == 1 && c->kernel[1] == 1 && c->stride[0] == 1 && c->stride[1] == 1 && c->group == 1 &&
+               c->pad[0] == 0 && c->pad[1] == 0 && c->pad[2] == 0 && c->pad[3] == 0;
+}
+
 static int prep_conv(struct gpu_cl_model *m, int ni, const struct gpu_node *n) {
         const struct gpu_graph *g = m->g;
         const struct gpu_tensor *x = T(GPU_CONV_IN_X), *o = OUT;
         const struct gpu_conv_attrs *c = &n->conv;
         if (x->ndim != 4 || o->ndim != 4 || c->group <= 0)
                 return -EOPNOTSUPP;
+        bool pointwise = conv_is_1x1(c);
         struct args a;
-        int r = launch_new(m, ni, "conv2d", o->count, &a);
+        int r = launch_new(m, ni, pointwise ? "conv2d_1x1" : "conv2d", o->count, &a);
         if (r < 0)
                 return r;
         cl_int has_b = n->inputs[GPU_CONV_IN_B] >= 0, has_res = n->n_inputs > GPU_CONV_IN_RESIDUAL &&
@@ -149,11 +156,16 @@ static int prep_conv(struct gpu_cl_model *m, int ni, const struct gpu_node *n) {
         ARG(&a, has_res);
         arg_tensor(&a, m, slope);
         arg_tensor(&a, m, n->output);
-        ARG(&a, shape);
-        ARG(&a, oshape);
-        ARG(&a, k);
-        ARG(&a, dp);
-        ARG(&a, group);
+        if (pointwise) {
+                cl_int4 s1 = { .s = { shape.s[0], shape.s[1], shape.s[2] * shape.s[3], oshape.s[1] } };
+                ARG(&a, s1);
+        } else {
+                ARG(&a, shape);
+                ARG(&a, oshape);
+                ARG(&a, k);
+                ARG(&a, dp);
+                ARG(&a, group);
+        }
         ARG(&a, act);
         ARG(&a, alpha);
         ARG(&a, beta);
@@ -713,6 +725,20 @@ static int cl_get_output(void *p, size_t index, float *data, size_t count) {
         return st == CL_SUCCESS ? 0 : gpu_cl_debug_status(st, "clEnqueueReadBuffer(output)");
 }
 
+int gpu_cl_model_preprocess(void *model, size_t index, struct gpu_cl_pre *pre, struct gpu_cl_importer *im,
+                            const struct cam_frame *f, const struct gpu_pre_xform *x) {
+        struct gpu_cl_model *m = model;
+        if (index >= m->g->n_inputs)
+                return -ERANGE;
+        if (gpu_cl_pre_ctx(pre) != m->ctx)
+                return -EXDEV;
+        const struct gpu_tensor *t = &m->g->tensors[m->g->inputs[index]];
+        if (t->kind == GPU_TENSOR_CONSTANT || t->count != gpu_cl_pre_output_floats(pre))
+                return -EINVAL;
+        /* In-order queue: the kernels of a later run see the written input. */
+        return gpu_cl_pre_run(pre, im, f, x, m->arena, t->offset / sizeof(float));
+}
+
 /* The program cache lives in systemd's CacheDirectory= when the service has one. */
 static char *cache_dir_from_env(void) {
         const char *env = secure_getenv("CACHE_DIRECTORY");
@@ -741,7 +767,10 @@ int gpu_cl_backend_ctx_new(const struct gpu_cl_ctx_params *params, void **ret, c
 
 static int cl_ctx_new(const struct gpu_backend_params *p, void **ret, char *err, size_t errlen) {
         _cleanup_free_ char *cache = cache_dir_from_env();
-        const struct gpu_cl_ctx_params params = { .device = p->device, .cache_dir = cache };
+        /* "gpu": a real GPU or accelerator only (what automatic backend selection asks for). */
+        bool gpu_only = p->device && strcmp(p->device, "gpu") == 0;
+        const struct gpu_cl_ctx_params params = { .device = gpu_only ? NULL : p->device, .gpu_only = gpu_only,
+                                                  .cache_dir = cache };
         return gpu_cl_backend_ctx_new(&params, ret, err, errlen);
 }
 

@@ -48,6 +48,7 @@ typedef int (*gpu_cl_fault_fn)(enum gpu_cl_fault_point point, const char *what, 
 struct gpu_cl_ctx_params {
         const char *device;     /* case-insensitive substring of the device name; NULL: best */
         bool prefer_cpu;        /* rank CPU devices above GPUs (default: GPU first) */
+        bool gpu_only;          /* never a CPU device (automatic backend choice: the CPU backend is faster) */
         const char *cache_dir;  /* program binary cache directory; NULL: no cache */
         gpu_cl_fault_fn fault;  /* optional fault injection hook */
         void *fault_userdata;
@@ -140,3 +141,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_cl_pre *, gpu_cl_pre_free);
 /* Runs and reads the gpu_pre_output_size() floats back into out (tests, CPU consumers). */
 int gpu_cl_pre_run_host(struct gpu_cl_pre *pre, struct gpu_cl_importer *im, const struct cam_frame *f,
                         const struct gpu_pre_xform *x, float *out);
+
+/*
+ * The zero-copy pipeline: preprocesses frame f on the device straight into
+ * graph input `index` of an OpenCL model, in place of gpu_model_set_input();
+ * then run the model as usual. `model` is the OpenCL backend's model object
+ * (what gpu_cl_backend_ops.model_new() returned); pre and im must belong to
+ * the backend's context (its ctx object is a struct gpu_cl_ctx). The input
+ * tensor must hold exactly gpu_pre_output_size() floats (-EINVAL), and pre
+ * must come from the same context (-EXDEV).
+ */
+int gpu_cl_model_preprocess(void *model, size_t index, struct gpu_cl_pre *pre, struct gpu_cl_importer *im,
+                            const struct cam_frame *f, const struct gpu_pre_xform *x);

@@ -153,6 +153,8 @@ static int device_rank(cl_device_id dev, const struct gpu_cl_ctx_params *p) {
                 return -1;
 
         bool gpu = type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR);
+        if (p->gpu_only && !gpu)
+                return -1;
         if (p->prefer_cpu)
                 return gpu ? 1 : 2;
         return gpu ? 2 : 1;

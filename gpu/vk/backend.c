@@ -11,7 +11,8 @@
  *     inference; the fence wait is bounded (gpu_vk_ctx_timeout_ns()).
  * Device string (gpu_backend_params.device): NULL/"default", "name:<substr>",
  * "uuid:<hex>", "drm:<node>", "cpu" (prefer a CPU implementation), or a bare
- * name substring.
+ * name substring. The pipeline cache goes to $CACHE_DIRECTORY (systemd's
+ * CacheDirectory=) when set.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -37,6 +38,11 @@ struct gpu_vk_model {
         VkDescriptorSet *sets;
         struct gpu_vk_cmd *cmd;
         const char *node_name;          /* while recording: for pipeline names */
+        /* set_input_frame(): made on first use */
+        struct gpu_vk_importer *importer;
+        struct gpu_vk_pre *pre;
+        struct gpu_pre_output pre_out;
+        uint32_t pre_batch;
 };
 
 _printf_(3, 4)
@@ -55,6 +61,8 @@ static int parse_device(const char *dev, struct gpu_vk_ctx_params *p) {
                 return 0;
         if (streq(dev, "cpu"))
                 p->cpu_policy = GPU_VK_CPU_PREFER;
+        else if (streq(dev, "gpu"))
+                p->cpu_policy = GPU_VK_CPU_NEVER;       /* automatic choice: never lavapipe & co. */
         else if (strncmp(dev, "name:", 5) == 0)
                 p->device_name = dev + 5;
         else if (strncmp(dev, "uuid:", 5) == 0)
@@ -102,9 +110,23 @@ int gpu_vk_backend_ctx_new(const struct gpu_vk_ctx_params *params, void **ret_ct
 
 static int vk_ctx_new(const struct gpu_backend_params *bp, void **ret_ctx, char *err, size_t errlen) {
         struct gpu_vk_ctx_params p = {};
+        _cleanup_free_ char *cache = NULL;
+        const char *e;
 
         parse_device(bp ? bp->device : NULL, &p);
+        /* systemd's CacheDirectory= (first entry): pipelines compiled once, loaded on later starts. */
+        e = getenv("CACHE_DIRECTORY");
+        if (e && e[0] == '/') {
+                cache = strndup(e, strcspn(e, ":"));
+                if (!cache)
+                        return -ENOMEM;
+                p.cache_dir = cache;
+        }
         return gpu_vk_backend_ctx_new(&p, ret_ctx, err, errlen);
+}
+
+struct gpu_vk_ctx *gpu_vk_backend_vk(void *backend_ctx) {
+        return ((struct vk_backend *) backend_ctx)->vk;
 }
 
 static void vk_ctx_free(void *ctx) {
@@ -183,6 +205,8 @@ static void vk_model_free(void *model) {
         if (!m)
                 return;
         gpu_vk_cmd_free(m->cmd);        /* waits for a pending run first */
+        gpu_vk_pre_free(m->pre);
+        gpu_vk_importer_free(m->importer);
         for (size_t i = 0; i < m->n_pipelines; i++)
                 gpu_vk_pipeline_free(m->pipelines[i]);
         free(m->pipelines);
@@ -387,6 +411,64 @@ static int vk_set_input(void *model, size_t index, const float *data, size_t cou
                 return -EBUSY;
         memcpy((uint8_t *) m->io->map + m->io_in[index], data, count * sizeof(float));
         return 0;
+}
+
+int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_frame *f,
+                                 const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n) {
+        struct gpu_vk_model *m = model;
+        const struct gpu_tensor *t;
+        uint64_t size;
+        int r;
+
+        if (!m || !f || !o || !x || n == 0 || index >= m->g->n_inputs)
+                return -EINVAL;
+        r = gpu_pre_output_check(o);
+        if (r < 0)
+                return r;
+        t = &m->g->tensors[m->g->inputs[index]];
+        size = gpu_pre_output_size(o);
+        /* The tensor holds a whole number of preprocessed images, n of them written now. */
+        if (t->count % size != 0 || n > t->count / size)
+                return -EINVAL;
+        if (m->cmd->pending)
+                return -EBUSY;
+
+        if (!m->importer) {
+                r = gpu_vk_importer_new(m->vk, NULL, &m->importer);
+                if (r < 0)
+                        return r;
+        }
+        if (m->pre && (memcmp(&m->pre_out, o, sizeof(*o)) != 0 || m->pre_batch < n))
+                m->pre = gpu_vk_pre_free(m->pre);
+        if (!m->pre) {
+                r = gpu_vk_pre_new(m->vk, o, (uint32_t) (t->count / size), &m->pre);
+                if (r < 0)
+                        return r;
+                m->pre_out = *o;
+                m->pre_batch = (uint32_t) (t->count / size);
+        }
+        r = gpu_vk_importer_import(m->importer, f, NULL);
+        if (r < 0)
+                return r;
+        /* Into the io buffer: the recorded run copies it into the arena like any input. */
+        return gpu_vk_pre_run_to(m->pre, m->importer, f, x, n, m->io, m->io_in[index] / sizeof(float),
+                                 m->vk->timeout_ns);
+}
+
+void gpu_vk_model_import_stats(void *model, struct gpu_vk_import_stats *ret) {
+        struct gpu_vk_model *m = model;
+
+        if (m->importer)
+                gpu_vk_importer_stats(m->importer, ret);
+        else
+                *ret = (struct gpu_vk_import_stats) { .last_path = _GPU_VK_IMPORT_PATH_INVALID };
+}
+
+void gpu_vk_model_reset_frames(void *model) {
+        struct gpu_vk_model *m = model;
+
+        if (m->importer)
+                gpu_vk_importer_reset(m->importer);
 }
 
 static int vk_run(void *model) {
