@@ -538,6 +538,22 @@ static int parse_attrs(struct loader *l, const NodeProto *n, struct gpu_node *gn
                 return attr_small(l, n, "axis", l->g->opset >= 13 ? -1 : 1, -GPU_MAX_DIMS, GPU_MAX_DIMS,
                                   &gn->softmax.axis);
         case GPU_OP_RESIZE:
+                /* Opset 18+ refinements lanesight does not implement must not be ignored silently. */
+                r = attr_small(l, n, "antialias", 0, 0, 0, &k);
+                if (r < 0)
+                        return r;
+                r = attr_small(l, n, "exclude_outside", 0, 0, 0, &k);
+                if (r < 0)
+                        return r;
+                if (attr_find(n, "axes"))
+                        return fail(l, -EOPNOTSUPP, NODE_FMT "attribute 'axes' is not supported", node_label(n),
+                                    n->op_type);
+                r = attr_string(l, n, "keep_aspect_ratio_policy", "stretch", s, sizeof(s));
+                if (r < 0)
+                        return r;
+                if (!streq(s, "stretch"))
+                        return fail(l, -EOPNOTSUPP, NODE_FMT "keep_aspect_ratio_policy '%s' is not supported",
+                                    node_label(n), n->op_type, s);
                 r = parse_resize(l, n, gn, upsample);
                 if (r < 0)
                         return r;
@@ -556,6 +572,9 @@ static int parse_attrs(struct loader *l, const NodeProto *n, struct gpu_node *gn
                 }
                 return 0;
         case GPU_OP_BATCH_NORM:
+                r = attr_small(l, n, "training_mode", 0, 0, 0, &k);
+                if (r < 0)
+                        return r;
                 return attr_float(l, n, "epsilon", 1e-5f, &gn->bn.epsilon);
         default:
                 return 0;
@@ -791,6 +810,8 @@ static int load_graph(struct loader *l, const GraphProto *gp) {
         struct gpu_graph *g = l->g;
         int r;
 
+        if (gp->n_node > ONNX_MAX_NODES || gp->n_initializer > ONNX_MAX_NODES)
+                return fail(l, -EFBIG, "more than %d nodes or initializers", ONNX_MAX_NODES);
         if (gp->n_sparse_initializer > 0)
                 return fail(l, -EOPNOTSUPP, "sparse initializers are not supported");
 

@@ -18,6 +18,8 @@
 #include "gpu/graph.h"
 
 #define ONNX_MAX_FILE_BYTES ((size_t) 1 << 30)
+/* Lane models have a few hundred nodes; the cap keeps the quadratic passes cheap. */
+#define ONNX_MAX_NODES 16384
 
 int onnx_load_buffer(const void *data, size_t size, struct gpu_graph **ret, char *err, size_t errlen);
 int onnx_load_file(const char *path, struct gpu_graph **ret, char *err, size_t errlen);

@@ -60,6 +60,16 @@ static bool overlap_time(const struct live *a, const struct live *b) {
         return a->first <= b->last && b->first <= a->last;
 }
 
+struct span {
+        size_t begin, end;
+};
+
+static int cmp_span(const void *x, const void *y) {
+        const struct span *a = x, *b = y;
+
+        return a->begin < b->begin ? -1 : a->begin > b->begin;
+}
+
 static int cmp_size_desc(const void *x, const void *y) {
         const struct live *a = x, *b = y;
 
@@ -71,12 +81,14 @@ static int cmp_size_desc(const void *x, const void *y) {
 int gpu_graph_plan(struct gpu_graph *g) {
         _cleanup_free_ struct live *lv = NULL, *order = NULL;
         _cleanup_free_ size_t *offs = NULL;
+        _cleanup_free_ struct span *busy = NULL;
         size_t n = 0, arena = 0;
 
         lv = calloc(MAX(g->n_tensors, (size_t) 1), sizeof(*lv));
         order = calloc(MAX(g->n_tensors, (size_t) 1), sizeof(*order));
         offs = calloc(MAX(g->n_tensors, (size_t) 1), sizeof(*offs));
-        if (!lv || !order || !offs)
+        busy = calloc(MAX(g->n_tensors, (size_t) 1), sizeof(*busy));
+        if (!lv || !order || !offs || !busy)
                 return -ENOMEM;
         lifetimes(g, lv);
         for (size_t i = 0; i < g->n_tensors; i++)
@@ -84,22 +96,18 @@ int gpu_graph_plan(struct gpu_graph *g) {
                         order[n++] = lv[i];
         qsort(order, n, sizeof(*order), cmp_size_desc);
 
-        /* Greedy: for each tensor, try offset 0 and the end of every time-overlapping placed tensor. */
+        /* Greedy: each tensor goes into the lowest gap between the time-overlapping tensors placed so far. */
         for (size_t i = 0; i < n; i++) {
-                size_t best = SIZE_MAX;
-                for (size_t c = 0; c <= i; c++) {
-                        size_t cand = c == i ? 0 : offs[c] + order[c].size;
-                        bool ok = true;
-                        if (c < i && !overlap_time(&order[c], &order[i]))
-                                continue;
-                        for (size_t j = 0; j < i && ok; j++)
-                                if (overlap_time(&order[j], &order[i]) && cand < offs[j] + order[j].size &&
-                                    offs[j] < cand + order[i].size)
-                                        ok = false;
-                        if (ok && cand < best)
-                                best = cand;
+                size_t k = 0, best = 0, end;
+                for (size_t j = 0; j < i; j++)
+                        if (overlap_time(&order[j], &order[i]))
+                                busy[k++] = (struct span) { offs[j], offs[j] + order[j].size };
+                qsort(busy, k, sizeof(*busy), cmp_span);
+                for (size_t j = 0; j < k; j++) {
+                        if (busy[j].begin >= best + order[i].size)
+                                break;  /* the gap before busy[j] fits */
+                        best = MAX(best, busy[j].end);
                 }
-                size_t end;
                 if (!size_add_ok(best, order[i].size, &end))
                         return -EOVERFLOW;
                 offs[i] = best;
@@ -111,7 +119,10 @@ int gpu_graph_plan(struct gpu_graph *g) {
                         g->tensors[i].offset = g->tensors[g->tensors[i].alias].offset;
         g->arena_size = MAX(arena, (size_t) GPU_ARENA_ALIGN);
         g->planned = true;
-        ls_debug("plan: %zu tensors in an arena of %zu bytes", n, g->arena_size);
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++)
+                total += order[i].size;
+        ls_debug("plan: %zu tensors (%zu bytes without reuse) in an arena of %zu bytes", n, total, g->arena_size);
         return 0;
 }
 

@@ -8,6 +8,10 @@ gpupre_SOURCES := gpu/preprocess.c
 # and enum gpu_shader_id { GPU_SHADER_<NAME>, ... } in $(BUILD)/gen/gpu/vk-shaders.h.
 # SPIR-V is never committed nor loaded from disk.
 GLSLC ?= glslc
+# Without glslc or the Vulkan headers the backend is left out (gpu/backend-stub-vk.c
+# stands in) rather than breaking the build; packaging/deps.sh installs both.
+GPU_VK_AVAILABLE := $(if $(shell command -v $(GLSLC) 2>/dev/null),$(shell $(PKG_CONFIG) --exists vulkan && echo yes))
+ifeq ($(GPU_VK_AVAILABLE),yes)
 VK_SHADER_NAMES := $(sort $(basename $(notdir $(wildcard gpu/shaders/*.comp))))
 VK_SHADER_INCS := $(VK_SHADER_NAMES:%=$(BUILD)/gen/shaders/%.spv.inc)
 VK_SHADERS_H := $(BUILD)/gen/gpu/vk-shaders.h
@@ -55,3 +59,4 @@ gpuvk_PKGS := vulkan
 
 # Registers the backend with gpu/engine.mk (replaces gpu/backend-stub-vk.c).
 GPU_VK_BACKEND := gpuvk gpupre
+endif

@@ -1,38 +1,53 @@
 # Distribution packages: `make deb` (debhelper, packaging/debian) and
 # `make rpm` (rpmbuild, packaging/rpm/lanesight.spec). Both build from the
-# files git knows (committed or not, never ignored ones), and take the models
-# already fetched and verified by `make models`.
+# files git knows (committed or not, never ignored ones) copied into a fresh
+# tree, take the models already fetched and verified by `make models` (the
+# package build verifies them again through LANESIGHT_MODEL_CACHE), and end
+# with packaging/check-packages.sh, which asserts the package contents.
+# Everything lands under $(BUILD): $(PKG_OUT) holds the .deb/.rpm files.
+
+PKG_WORK = $(BUILD)/packaging
+PKG_OUT  = $(BUILD)/packages
+PKG_TREE = $(PKG_WORK)/lanesight-$(VERSION)
+PKG_MODELS = $(abspath $(MODELS_DIR))
 
 install-models: models
 	install -d $(DESTDIR)$(DATADIR)/lanesight/models
 	install -m 0644 $(MODEL_FILES) $(DESTDIR)$(DATADIR)/lanesight/models/
 
-PKG_TREE = build/pkg/lanesight-$(VERSION)
-
+# Files git knows, less those deleted in the working tree (uniq -u drops them).
 pkg-tree:
-	$(Q)rm -rf build/pkg && mkdir -p $(PKG_TREE)
-	$(Q)git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -C $(PKG_TREE) -xf -
+	$(Q)rm -rf $(PKG_WORK) && mkdir -p $(PKG_TREE)
+	$(Q){ git ls-files -co --exclude-standard; git ls-files -d; git ls-files -d; } | \
+		sort | uniq -u | tar --verbatim-files-from -T - -cf - | tar -C $(PKG_TREE) -xf -
+
+# The outer make's flags and command-line variables (exported: BUILD=, -j)
+# must not leak into the package build,
+# which runs its own make in the copied tree.
+PKG_ENV = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u V -u SANITIZE -u MODELS_DIR LANESIGHT_MODEL_CACHE=$(PKG_MODELS)
 
 deb: models
 	$(Q)packaging/deps.sh package
 	$(Q)$(MAKE) --no-print-directory pkg-tree
 	$(Q)cp -r packaging/debian $(PKG_TREE)/debian
-	$(Q)cp units/lanesight.sysusers.conf $(PKG_TREE)/debian/lanesight.sysusers
-	$(Q)cp units/lanesight.tmpfiles.conf $(PKG_TREE)/debian/lanesight.tmpfiles
-	$(Q)cd $(PKG_TREE) && LANESIGHT_MODEL_CACHE=$(abspath $(MODELS_DIR)) dpkg-buildpackage -b -us -uc
-	$(Q)mkdir -p build/packages && mv build/pkg/*.deb build/pkg/*.changes build/pkg/*.buildinfo build/packages/
-	$(Q)lintian --no-tag-display-limit build/packages/lanesight_$(VERSION)-1_*.changes | tee build/packages/lintian.txt; \
-		! grep -q '^E:' build/packages/lintian.txt
-	@echo "Built: $$(ls build/packages/*.deb)"
+	$(Q)cd $(PKG_TREE) && $(PKG_ENV) DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -b -us -uc
+	$(Q)mkdir -p $(PKG_OUT) && rm -f $(PKG_OUT)/*.deb $(PKG_OUT)/*.changes $(PKG_OUT)/*.buildinfo
+	$(Q)mv $(PKG_WORK)/*.deb $(PKG_WORK)/*.changes $(PKG_WORK)/*.buildinfo $(PKG_OUT)/
+	$(Q)lintian --tag-display-limit 0 --display-info $(PKG_OUT)/lanesight_$(VERSION)-1_*.changes \
+		>$(PKG_OUT)/lintian.txt 2>&1; cat $(PKG_OUT)/lintian.txt; \
+		! grep -q '^E:' $(PKG_OUT)/lintian.txt
+	$(Q)packaging/check-packages.sh $(PKG_OUT)/lanesight_$(VERSION)-1_*.deb
 
 rpm: models
 	$(Q)packaging/deps.sh package
 	$(Q)$(MAKE) --no-print-directory pkg-tree
-	$(Q)mkdir -p build/rpm/SOURCES build/packages
-	$(Q)tar -C build/pkg -czf build/rpm/SOURCES/lanesight-$(VERSION).tar.gz lanesight-$(VERSION)
-	$(Q)rpmbuild -bb --nodeps --define "_topdir $(abspath build/rpm)" \
-		--define "lanesight_models $(abspath $(MODELS_DIR))" packaging/rpm/lanesight.spec
-	$(Q)cp build/rpm/RPMS/*/lanesight-$(VERSION)-*.rpm build/packages/
-	@echo "Built: $$(ls build/packages/*.rpm)"
+	$(Q)rm -rf $(PKG_WORK)/rpm && mkdir -p $(PKG_WORK)/rpm/SOURCES $(PKG_OUT)
+	$(Q)tar -C $(PKG_WORK) -czf $(PKG_WORK)/rpm/SOURCES/lanesight-$(VERSION).tar.gz lanesight-$(VERSION)
+	$(Q)cp units/lanesight.sysusers.conf $(PKG_WORK)/rpm/SOURCES/lanesight.sysusers.conf
+	$(Q)$(PKG_ENV) rpmbuild -bb --nodeps --define "_topdir $(abspath $(PKG_WORK)/rpm)" \
+		--define "lanesight_models $(PKG_MODELS)" packaging/rpm/lanesight.spec
+	$(Q)rm -f $(PKG_OUT)/*.rpm && cp $(PKG_WORK)/rpm/RPMS/*/lanesight-$(VERSION)-*.rpm $(PKG_OUT)/
+	$(Q)packaging/check-packages.sh $(PKG_OUT)/lanesight-$(VERSION)-*.rpm
 
 .PHONY: install-models pkg-tree deb rpm

@@ -45,8 +45,10 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 return sd_bus_message_append(reply, "t", i.captured);
         if (streq(property, "FramesDropped"))
                 return sd_bus_message_append(reply, "t", i.dropped);
-        if (streq(property, "BytesCopied"))
-                return sd_bus_message_append(reply, "t", i.bytes_copied);
+        if (streq(property, "BytesConverted"))
+                return sd_bus_message_append(reply, "t", i.bytes_converted);
+        if (streq(property, "ImportBytesCopied"))
+                return sd_bus_message_append(reply, "t", i.import_bytes_copied);
         if (streq(property, "ImportPath"))
                 return sd_bus_message_append(reply, "s", i.import_path);
         return -ENOENT;
@@ -64,8 +66,9 @@ static const sd_bus_vtable camera_vtable[] = {
         SD_BUS_PROPERTY("FacesInView", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("FramesCaptured", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("FramesDropped", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
-        SD_BUS_PROPERTY("BytesCopied", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("BytesConverted", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("ImportPath", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ImportBytesCopied", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_SIGNAL_WITH_NAMES("FrameProcessed", "tusa(udddddd)",
                                  SD_BUS_PARAM(timestamp_usec) SD_BUS_PARAM(sequence) SD_BUS_PARAM(guidance)
                                  SD_BUS_PARAM(faces), 0),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/macro.h"
@@ -68,9 +69,23 @@ int lsd_bus_read_template(struct lsd_daemon *d, sd_bus_message *m, float *out, s
         return 0;
 }
 
+#define READ_DEADLINE_MSEC 2000
+
+static int64_t monotonic_msec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads the whole image. This runs on the main loop, so a pipe gets one
+ * deadline for the whole read (not per chunk): a writer that dribbles
+ * cannot hold the service for longer than READ_DEADLINE_MSEC.
+ */
 static int read_fd_all(int fd, uint8_t **ret, size_t *ret_size) {
         _cleanup_free_ uint8_t *buf = NULL;
         size_t size = 0, cap = 0;
+        int64_t deadline = monotonic_msec() + READ_DEADLINE_MSEC;
         struct stat st;
 
         if (fstat(fd, &st) < 0)
@@ -89,7 +104,8 @@ static int read_fd_all(int fd, uint8_t **ret, size_t *ret_size) {
                 }
                 /* A pipe whose writer never finishes must not block the main loop forever. */
                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                int pr = poll(&pfd, 1, 5000);
+                int64_t left = deadline - monotonic_msec();
+                int pr = left > 0 ? poll(&pfd, 1, (int) left) : 0;
                 if (pr == 0)
                         return -ETIMEDOUT;
                 if (pr < 0 && errno != EINTR)

@@ -137,7 +137,11 @@ static int watch_source(struct lsd_camera *c) {
         if (fd < 0)
                 return fd;
         c->io_fd = fd;
-        return sd_event_add_io(c->d->event, &c->io, fd, EPOLLIN, on_frame_ready, c);
+        int r = sd_event_add_io(c->d->event, &c->io, fd, EPOLLIN, on_frame_ready, c);
+        if (r < 0)
+                return r;
+        /* Bus calls, timers and signals go first: a slow backend must not starve them. */
+        return sd_event_source_set_priority(c->io, SD_EVENT_PRIORITY_NORMAL + 10);
 }
 
 static int on_reopen_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -276,6 +280,8 @@ int lsd_camera_start(struct lsd_camera *c) {
                 log_warning_errno(&d->log, r, "No hotplug events (%m); polling for the camera instead");
         r = sd_event_add_time_relative(d->event, &c->reopen, CLOCK_MONOTONIC, REOPEN_INTERVAL_USEC, 0,
                                        on_reopen_timer, c);
+        if (r >= 0)     /* a repeating timer: on_reopen_timer moves its time on */
+                r = sd_event_source_set_enabled(c->reopen, SD_EVENT_ON);
         if (r < 0)
                 return r;
         r = cam_camera_start(c->cam);
@@ -317,7 +323,7 @@ void lsd_camera_get_info(const struct lsd_camera *c, struct lsd_camera_info *ret
                 ret->node = cam_camera_get_node(c->cam);
         ret->captured = st.frames;
         ret->dropped = st.dropped;
-        ret->bytes_copied = st.bytes_copied;
-        /* The CPU path reads frames through their mapping: zero-copy host access. */
-        ret->import_path = st.bytes_copied ? "copy" : "host";
+        /* Two different costs: the source converting pixels, and the backend importing them. */
+        ret->bytes_converted = st.bytes_copied;
+        ret->import_path = face_pipeline_import_path(c->d->pipeline, &ret->import_bytes_copied) ?: "host";
 }

@@ -28,9 +28,12 @@ struct lsd_camera_info {
         const char *id, *path, *node, *card;
         enum lsd_camera_state state;
         uint32_t fourcc, width, height, fps;
-        uint64_t captured, dropped, bytes_copied;
+        uint64_t captured, dropped;
+        uint64_t bytes_converted;       /* by the source itself (e.g. the file source's 4:2:0 → NV12) */
         uint32_t faces_in_view;
-        const char *import_path;        /* "host", "dmabuf", "copy" */
+        /* How the backend reads frames: "host" (CPU, through the mapping), "dmabuf" or "copy" (GPU import). */
+        const char *import_path;
+        uint64_t import_bytes_copied;   /* by the backend's "copy" import path */
 };
 
 int lsd_camera_new(struct lsd_daemon *d, const char *id, struct lsd_camera **ret);

@@ -414,7 +414,7 @@ static int parse_dropins(const char *path, struct lsd_config *cfg, char *err, si
         r = collect_dropins(dir1, &names, &n);
         if (r >= 0)
                 r = collect_dropins(dir2, &names, &n);
-        if (r >= 0)
+        if (r >= 0 && n > 0)
                 qsort(names, n, sizeof(char *), cmp_basename);
         for (size_t i = 0; i < n; i++) {
                 if (r >= 0) {

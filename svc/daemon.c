@@ -55,6 +55,9 @@ int lsd_daemon_make_pipeline(struct lsd_daemon *d, const struct lsd_config *cfg,
         p.embedder_path = emb;
         p.embedder_id = id;
         p.device = cfg->backend_device;
+        p.embedder_order = cfg->embedder_bgr ? GPU_PRE_BGR : GPU_PRE_RGB;
+        p.embedder_mean = cfg->embedder_mean;
+        p.embedder_scale = 1.0f / cfg->embedder_std;
         p.n_threads = cfg->threads;
         p.score_threshold = cfg->detection_threshold;
         if (cfg->backend != LSD_BACKEND_AUTO)
@@ -64,6 +67,15 @@ int lsd_daemon_make_pipeline(struct lsd_daemon *d, const struct lsd_config *cfg,
                 if (only && !streq(only, auto_order[i]))
                         continue;
                 p.backend = auto_order[i];
+                /*
+                 * Automatic choice: a GPU backend only on a real GPU. On a CPU
+                 * implementation (lavapipe, PoCL) the CPU backend is 20 to 100
+                 * times faster.
+                 */
+                if (!only && !cfg->backend_device && !streq(auto_order[i], "cpu"))
+                        p.device = "gpu";
+                else
+                        p.device = cfg->backend_device;
                 err[0] = 0;
                 r = face_pipeline_new(&p, ret, err, sizeof(err));
                 if (r >= 0) {
@@ -105,9 +117,19 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         (void) sd_event_now(d->event, CLOCK_REALTIME, &now);
         if (d->gallery && lsd_gallery_expire(d->gallery, now) > 0)
                 (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_GALLERY, "Count", NULL);
-        if (d->camera)
-                (void) sd_bus_emit_properties_changed(d->bus, lsd_camera_path(d->camera), LSD_IFACE_CAMERA,
-                                                      "FramesCaptured", "FramesDropped", "BytesCopied", NULL);
+        if (d->camera) {
+                struct lsd_camera_info ci;
+                lsd_camera_get_info(d->camera, &ci);
+                /* The import path settles with the first frames (and may fall back later): announce changes. */
+                if (!streq_ptr(ci.import_path, d->import_path_reported)) {
+                        d->import_path_reported = ci.import_path;
+                        (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_MANAGER,
+                                                              "ImportPath", NULL);
+                        (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "ImportPath", NULL);
+                }
+                (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "FramesCaptured",
+                                                      "FramesDropped", "BytesConverted", "ImportBytesCopied", NULL);
+        }
         return sd_event_source_set_time_relative(es, STATUS_INTERVAL_USEC);
 }
 
@@ -116,6 +138,35 @@ static int on_terminate(sd_event_source *es, const struct signalfd_siginfo *si, 
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
         log_info(&d->log, "Stopping on %s", strsignal((int) si->ssi_signo));
         return sd_event_exit(d->event, 0);
+}
+
+/*
+ * Installs a new pipeline (taking ownership of np). Templates are only
+ * comparable within one embedder: when its id or dimension changes, the
+ * gallery starts empty and the open sessions end (their references and
+ * captures belong to the old model).
+ */
+static int swap_pipeline(struct lsd_daemon *d, struct face_pipeline *np) {
+        size_t dim = face_pipeline_embedding_dim(np);
+        bool same = dim == face_pipeline_embedding_dim(d->pipeline) &&
+                    streq(face_pipeline_embedder_id(np), face_pipeline_embedder_id(d->pipeline));
+
+        if (!same) {
+                struct lsd_gallery *g = NULL;
+                int r = lsd_gallery_new(dim, d->cfg.gallery_max, &g);
+                if (r < 0) {
+                        face_pipeline_free(np);
+                        return r;
+                }
+                while (d->sessions)
+                        lsd_session_end(d->sessions, "the face models changed");
+                lsd_gallery_free(d->gallery);
+                d->gallery = g;
+                (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_GALLERY, "Count", NULL);
+        }
+        face_pipeline_free(d->pipeline);
+        d->pipeline = np;
+        return 0;
 }
 
 static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
@@ -137,6 +188,7 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
         /* Models or backend changed: build the new pipeline first, swap only if it works. */
         bool pipeline_changed = cfg.backend != d->cfg.backend || !streq(cfg.detector, d->cfg.detector) ||
                                 !streq(cfg.embedder, d->cfg.embedder) ||
+                                !streq_ptr(cfg.embedder_id, d->cfg.embedder_id) ||
                                 !streq(cfg.model_directory, d->cfg.model_directory) ||
                                 !streq_ptr(cfg.backend_device, d->cfg.backend_device) || cfg.threads != d->cfg.threads;
         if (pipeline_changed) {
@@ -149,8 +201,12 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
                         lsd_config_done(&cfg);
                         goto done;
                 }
-                face_pipeline_free(d->pipeline);
-                d->pipeline = np;
+                r = swap_pipeline(d, np);
+                if (r < 0) {
+                        log_error_errno(&d->log, r, "New configuration refused (%m), keeping the running one");
+                        lsd_config_done(&cfg);
+                        goto done;
+                }
                 snprintf(d->backend, sizeof(d->backend), "%s", backend);
         }
         lsd_config_done(&d->cfg);
@@ -158,6 +214,8 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
         d->log.max_level = d->cfg.log_level;
         log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_CONFIG_RELOADED, NULL, "Configuration reloaded%s",
                    pipeline_changed ? " (models prepared again)" : "");
+        (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_MANAGER, "Backend", "Device",
+                                              "Models", "MatchThreshold", NULL);
 done:
         (void) sd_notify(false, "READY=1");
         lsd_daemon_update_status(d);
@@ -235,11 +293,16 @@ int lsd_daemon_run(struct lsd_daemon *d) {
 
         r = sd_event_add_time_relative(d->event, &d->status_timer, CLOCK_MONOTONIC, STATUS_INTERVAL_USEC, 0,
                                        on_status_timer, d);
+        /* Timers are one-shot by default: the callbacks move the time on, ON keeps them firing. */
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->status_timer, SD_EVENT_ON);
         if (r < 0)
                 return log_error_errno(&d->log, r, "Cannot add a timer: %m");
         if (sd_watchdog_enabled(false, &d->watchdog_usec) > 0) {
                 r = sd_event_add_time_relative(d->event, &s_wd, CLOCK_MONOTONIC, d->watchdog_usec / 2, 0,
                                                on_watchdog, d);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s_wd, SD_EVENT_ON);
                 if (r < 0)
                         return log_error_errno(&d->log, r, "Cannot add the watchdog timer: %m");
         }

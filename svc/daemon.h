@@ -45,6 +45,7 @@ struct lsd_daemon {
         uint64_t next_session_id;
 
         sd_event_source *status_timer;
+        const char *import_path_reported;       /* the last ImportPath announced (a static string) */
         uint64_t watchdog_usec;         /* 0: no watchdog */
         uint64_t watchdog_last_frames;
         bool ready;

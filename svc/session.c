@@ -40,12 +40,13 @@ void lsd_session_end(struct lsd_session *s, const char *why) {
         struct lsd_daemon *d = s->d;
         char field[64];
 
+        /* Announce first: the fallback vtable finds the object only while it is listed. */
+        (void) sd_bus_emit_object_removed(d->bus, s->path);
         for (struct lsd_session **p = &d->sessions; *p; p = &(*p)->next)
                 if (*p == s) {
                         *p = s->next;
                         break;
                 }
-        (void) sd_bus_emit_object_removed(d->bus, s->path);
         snprintf(field, sizeof(field), "LANESIGHT_SESSION=%" PRIu64, s->id);
         log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_SESSION_PURGED, LSD_FIELDS(field),
                    "Session %" PRIu64 " ended (%s), its data purged", s->id, why);
@@ -154,7 +155,7 @@ static void finish_capture(struct lsd_session *s, const float *embedding, size_t
         struct lsd_daemon *d = s->d;
 
         (void) lsd_bus_session_emit_captured(s, quality, s->opt_out ? NULL : embedding);
-        if (!s->opt_out && s->reference) {
+        if (!s->opt_out && s->reference && s->dim == dim) {
                 float score = face_cosine(s->reference, embedding, dim);
                 (void) lsd_bus_session_emit_verified(s, score, face_verify(score, d->cfg.match_threshold));
         }
@@ -196,7 +197,7 @@ void lsd_sessions_on_frame(struct lsd_daemon *d, const char *camera_path, const 
                         embedding = calloc(dim, sizeof(float));
                         if (!embedding || face_pipeline_embed(d->pipeline, f, face, embedding, NULL) < 0) {
                                 log_warning(&d->log, "Embedding a captured face failed, trying the next frame");
-                                return;
+                                break;
                         }
                         embedded = true;
                 }

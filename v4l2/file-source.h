@@ -39,7 +39,9 @@
  *    packing for YUYV); planes read straight from the file into the buffer
  *    (Y of even-width NV12, GREY) are not counted, like a camera's DMA.
  *
- * Main-loop only, like every cam_source.
+ * The file is read with pread() (no mapping, so a file shrinking under us
+ * gives -EBADMSG, not SIGBUS); what plays is the file as long as it was
+ * when the source was created. Main-loop only, like every cam_source.
  */
 
 #include "v4l2/source.h"

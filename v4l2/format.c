@@ -233,7 +233,9 @@ static int enumerate_sizes(struct cam_device *d, struct cam_format_desc *f) {
         return 0;
 }
 
-int cam_format_enumerate(struct cam_device *d, struct cam_format_list **ret) {
+/* Lists formats; sizes and intervals only for those want() accepts (all when want is NULL). */
+static int enumerate_filtered(struct cam_device *d, bool (*want)(uint32_t fourcc, const void *userdata),
+                              const void *userdata, struct cam_format_list **ret) {
         _cleanup_(cam_format_list_freep) struct cam_format_list *l = calloc(1, sizeof(*l));
         if (!l)
                 return -ENOMEM;
@@ -254,12 +256,18 @@ int cam_format_enumerate(struct cam_device *d, struct cam_format_list **ret) {
                 *f = (struct cam_format_desc) { .fourcc = e.pixelformat, .v4l2_flags = e.flags };
                 snprintf(f->description, sizeof(f->description), "%.*s", (int) sizeof(f->description) - 1,
                          (const char *) e.description);
+                if (want && !want(f->fourcc, userdata))
+                        continue;
                 r = enumerate_sizes(d, f);
                 if (r < 0)
                         return r;
         }
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int cam_format_enumerate(struct cam_device *d, struct cam_format_list **ret) {
+        return enumerate_filtered(d, NULL, NULL, ret);
 }
 
 /* ---- negotiation ---- */
@@ -275,6 +283,10 @@ static int preference(const struct cam_format_request *req, uint32_t fourcc) {
                 if (req->fourccs[i] == fourcc)
                         return (int) i;
         return -1;
+}
+
+static bool acceptable(uint32_t fourcc, const void *userdata) {
+        return preference(userdata, fourcc) >= 0;
 }
 
 static uint32_t clamp_step(uint32_t v, uint32_t lo, uint32_t hi, uint32_t step) {
@@ -456,7 +468,8 @@ int cam_format_negotiate(struct cam_device *d, const struct cam_format_request *
         uint32_t W = req->width ?: cur.width, H = req->height ?: cur.height;
         uint64_t want_mfps = req->fps_den ? (uint64_t) req->fps_num * 1000 / req->fps_den : 0;
 
-        r = cam_format_enumerate(d, &list);
+        /* Sizes and rates only of the formats we would take: vivid offers ~90 formats. */
+        r = enumerate_filtered(d, acceptable, req, &list);
         if (r < 0)
                 return r;
 

@@ -72,6 +72,15 @@ static bool parse_ratio(const char *p, const char *e, uint32_t *ret_num, uint32_
         return true;
 }
 
+enum cam_y4m_chroma cam_y4m_chroma_from_string(const char *s) {
+        if (!s)
+                return _CAM_Y4M_CHROMA_INVALID;
+        for (int c = 0; c < _CAM_Y4M_CHROMA_MAX; c++)
+                if (strcmp(s, chroma_names[c]) == 0)
+                        return c;
+        return _CAM_Y4M_CHROMA_INVALID;
+}
+
 static int parse_chroma(const char *p, const char *e, enum cam_y4m_chroma *ret, const char **ret_why) {
         for (int c = 0; c < _CAM_Y4M_CHROMA_MAX; c++)
                 if (token_eq(p, e, chroma_names[c])) {

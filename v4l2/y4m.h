@@ -42,6 +42,7 @@ enum cam_y4m_chroma {
 };
 
 const char *cam_y4m_chroma_to_string(enum cam_y4m_chroma c);   /* "420jpeg", ..., NULL if invalid */
+enum cam_y4m_chroma cam_y4m_chroma_from_string(const char *s);  /* the C tag's value; _INVALID if unsupported */
 
 struct cam_y4m_header {
         uint32_t width, height;

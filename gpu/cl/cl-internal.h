@@ -131,3 +131,7 @@ int gpu_cl_pre_run(struct gpu_cl_pre *pre, struct gpu_cl_importer *im, const str
 
 /* backend.c: the backend's ctx_new with explicit context params (tests inject faults through it). */
 int gpu_cl_backend_ctx_new(const struct gpu_cl_ctx_params *params, void **ret, char *err, size_t errlen);
+
+/* preprocess.c accessors */
+struct gpu_cl_ctx *gpu_cl_pre_ctx(const struct gpu_cl_pre *pre);
+size_t gpu_cl_pre_output_floats(const struct gpu_cl_pre *pre);

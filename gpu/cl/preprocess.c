@@ -138,3 +138,11 @@ int gpu_cl_pre_run_host(struct gpu_cl_pre *pre, struct gpu_cl_importer *im, cons
                 return gpu_cl_debug_status(st, "clEnqueueReadBuffer(preprocess)");
         return 0;
 }
+
+struct gpu_cl_ctx *gpu_cl_pre_ctx(const struct gpu_cl_pre *pre) {
+        return pre->ctx;
+}
+
+size_t gpu_cl_pre_output_floats(const struct gpu_cl_pre *pre) {
+        return (size_t) gpu_pre_output_size(&pre->out);
+}

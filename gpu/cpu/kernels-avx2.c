@@ -226,9 +226,7 @@ static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsig
 #pragma GCC unroll 2
                 for (unsigned v = 0; v < V; v++)
                         acc[r][v] = _mm256_setzero_ps();
-#pragma GCC unroll 8
         for (unsigned ky = 0; ky < KH; ky++)
-#pragma GCC unroll 8
                 for (unsigned kx = 0; kx < KW; kx++) {
                         unsigned off = kx * a->dil_w;
                         const float *s = a->src + ((off % a->stride_w) * a->rows + oy * a->stride_h + ky * a->dil_h) * a->pitch +
@@ -272,6 +270,9 @@ static TI void dw_plane(const struct kern_dw_args *a, unsigned KH, unsigned KW) 
         else
                 for (; oy + 8 <= a->h_out; oy += 8)
                         dw_rows(a, oy, 8, KH, KW, bias);
+        /* short planes and leftovers: fewer rows, still several chains */
+        for (; oy + 2 <= a->h_out; oy += 2)
+                dw_rows(a, oy, 2, KH, KW, bias);
         for (; oy < a->h_out; oy++)
                 dw_rows(a, oy, 1, KH, KW, bias);
 }

@@ -3,9 +3,10 @@
  * AVX-512F micro-kernels (same structure as kernels-avx2.c, twice the lanes,
  * native tail masks). Chosen only after CPUID reports AVX-512F.
  *
- * GEMM: an 8x32 register tile (16 zmm accumulators, 2 loads of the input row
- * and 8 broadcasts of packed weights per k); columns left over run as an 8x16
- * tile with a lane mask.
+ * GEMM: a 12x32 register tile (24 zmm accumulators, 2 loads of the input row
+ * and 12 broadcasts of packed weights per k); columns left over run as a
+ * 12x16 tile with a lane mask. 12 rows (not 8) measured faster on the
+ * detector's 24-channel layers: the input tile is read by fewer panels.
  */
 
 #if defined(__x86_64__)
@@ -16,7 +17,7 @@
 
 #define T __attribute__((target("avx512f,avx2,fma")))
 #define TI __attribute__((target("avx512f,avx2,fma"), always_inline)) inline
-#define MR 8
+#define MR 12
 
 static TI __mmask16 lanes(size_t n) {
         return n >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << n) - 1);
@@ -88,7 +89,7 @@ static TI void gemm_tile(const struct kern_gemm_args *a, size_t p, size_t c0, un
         const float *x = a->x + c0;
         __m512 c[MR][2];
 
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (unsigned r = 0; r < MR; r++)
                 c[r][0] = c[r][1] = _mm512_setzero_ps();
         for (size_t k = 0; k < a->k_len; k++, x += a->ldx, w += MR) {
@@ -98,7 +99,7 @@ static TI void gemm_tile(const struct kern_gemm_args *a, size_t p, size_t c0, un
                         b1 = _mm512_maskz_loadu_ps(mlast, x + 16);
                 } else
                         b0 = _mm512_maskz_loadu_ps(mlast, x);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
                 for (unsigned r = 0; r < MR; r++) {
                         __m512 av = _mm512_set1_ps(w[r]);
                         c[r][0] = _mm512_fmadd_ps(av, b0, c[r][0]);
@@ -108,7 +109,7 @@ static TI void gemm_tile(const struct kern_gemm_args *a, size_t p, size_t c0, un
         }
 
         const struct kern_epilogue *e = &a->epi;
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (unsigned r = 0; r < MR; r++) {
                 size_t row = p * MR + r;
                 if (row >= a->rows)
@@ -183,9 +184,7 @@ static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsig
 #pragma GCC unroll 2
                 for (unsigned v = 0; v < V; v++)
                         acc[r][v] = _mm512_setzero_ps();
-#pragma GCC unroll 8
         for (unsigned ky = 0; ky < KH; ky++)
-#pragma GCC unroll 8
                 for (unsigned kx = 0; kx < KW; kx++) {
                         unsigned off = kx * a->dil_w;
                         const float *s = a->src + ((off % a->stride_w) * a->rows + oy * a->stride_h + ky * a->dil_h) * a->pitch +
@@ -227,6 +226,9 @@ static TI void dw_plane(const struct kern_dw_args *a, unsigned KH, unsigned KW) 
         else
                 for (; oy + 8 <= a->h_out; oy += 8)
                         dw_rows(a, oy, 8, KH, KW, bias);
+        /* short planes and leftovers: fewer rows, still several chains */
+        for (; oy + 2 <= a->h_out; oy += 2)
+                dw_rows(a, oy, 2, KH, KW, bias);
         for (; oy < a->h_out; oy++)
                 dw_rows(a, oy, 1, KH, KW, bias);
 }

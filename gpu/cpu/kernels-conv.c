@@ -5,7 +5,9 @@
  *
  *   1x1 stride 1, no pad    the input already is the GEMM's right operand
  *   depthwise               per plane: zero-padded, column-phase-split copy
- *                           in scratch, then a direct kernel (no bounds checks)
+ *                           in scratch, then a direct kernel (no bounds checks);
+ *                           a window covering the whole plane is a dot product
+ *                           (a multiplier > 1 goes the im2col way, per group)
  *   anything else           im2col of a block of output columns into scratch
  *                           (cache-sized), then the same GEMM
  * GEMMs with at most KERN_GEMV_MAX_COLS columns (1x1 outputs, e.g. the last
@@ -29,7 +31,7 @@ static const char *const algo_names[] = {
 
 /* Output columns per im2col block: K x this many floats stay in L2. */
 #define IM2COL_BLOCK 128
-/* Output columns per GEMM work item, and panels per work item. */
+/* Output columns per GEMM work item. */
 #define GEMM_COL_BLOCK 64
 /* Work items a GEMM is split into at least (for load balance), when the
  * columns alone do not give that many. */
@@ -375,15 +377,10 @@ static void task_im2col(void *userdata, size_t begin, size_t end, unsigned threa
         }
 }
 
-/* Zeroes phase row d outside [begin, end). */
-static void zero_outside(float *d, size_t pitch, size_t begin, size_t end) {
-        memset(d, 0, begin * sizeof(float));
-        memset(d + end, 0, (pitch - end) * sizeof(float));
-}
-
 /* One padded input row split into even (e) and odd (o) padded columns,
  * straight from the input: padded column x = input column + pad_left, so
- * the input's own even/odd split lands at a shifted offset. */
+ * the input's own even/odd split lands at a shifted offset. Only the
+ * interior is written: the caller zeroed the padding once. */
 static void dw_fill_row2(const struct gpu_cpu_conv2d *c, const float *in, float *e, float *o) {
         size_t pl = c->p.pad_left, w = c->p.w_in, pairs = w / 2;
         /* input even columns go to a, odd ones to b, from offset oa / ob */
@@ -393,11 +390,18 @@ static void dw_fill_row2(const struct gpu_cpu_conv2d *c, const float *in, float 
         c->ops->split2(in, pairs, a + oa, b + ob);
         if (w % 2)
                 a[oa + pairs] = in[w - 1];
-        zero_outside(a, c->dw_pitch, oa, oa + (w + 1) / 2);
-        zero_outside(b, c->dw_pitch, ob, ob + w / 2);
+}
+
+/* Whether dw_fill writes only the interior, leaving the zeroed padding alone. */
+static bool dw_fill_interior_only(const struct gpu_cpu_conv2d *c) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        return (p->stride_w == 1 && p->pad_left + p->w_in <= c->dw_pitch) ||
+               (p->stride_w == 2 && p->pad_left + p->w_in + 2 <= c->dw_pitch * 2);
 }
 
 /* Zero-padded copy of one input plane, split into stride_w column phases.
+ * With dw_fill_interior_only(), dst must have been zeroed once before the
+ * first plane: every plane writes the same interior positions. Otherwise
  * tmp holds one padded row (stride_w * pitch floats) for the phase split. */
 static void dw_fill(const struct gpu_cpu_conv2d *c, const float *plane, float *dst, float *tmp) {
         const struct gpu_cpu_conv2d_params *p = &c->p;
@@ -405,17 +409,25 @@ static void dw_fill(const struct gpu_cpu_conv2d *c, const float *plane, float *d
         size_t row_len = sw * c->dw_pitch;
         size_t left = MIN((size_t) p->pad_left, row_len);
         size_t n = MIN((size_t) p->w_in, row_len - left);
+        bool interior = dw_fill_interior_only(c);
+        size_t r0 = MIN((size_t) p->pad_top, c->dw_rows);
+        size_t r1 = MIN((size_t) p->pad_top + p->h_in, c->dw_rows);
 
+        if (interior) {
+                for (size_t r = r0; r < r1; r++) {
+                        const float *s = plane + (r - p->pad_top) * p->w_in;
+                        if (sw == 1)
+                                memcpy(dst + r * c->dw_pitch + left, s, n * sizeof(float));
+                        else
+                                dw_fill_row2(c, s, dst + r * c->dw_pitch, dst + (c->dw_rows + r) * c->dw_pitch);
+                }
+                return;
+        }
         for (size_t r = 0; r < c->dw_rows; r++) {
                 long iy = (long) r - p->pad_top;
                 if (iy < 0 || iy >= (long) p->h_in) {
                         for (unsigned f = 0; f < sw; f++)
                                 memset(dst + (f * c->dw_rows + r) * c->dw_pitch, 0, c->dw_pitch * sizeof(float));
-                        continue;
-                }
-                if (sw == 2 && p->pad_left + p->w_in + 2 <= c->dw_pitch * 2) {
-                        dw_fill_row2(c, plane + iy * p->w_in, dst + r * c->dw_pitch,
-                                     dst + (c->dw_rows + r) * c->dw_pitch);
                         continue;
                 }
                 /* padded column x is input column x - pad_left */
@@ -441,6 +453,9 @@ static void task_depthwise(void *userdata, size_t begin, size_t end, unsigned th
         const struct gpu_cpu_conv2d_params *p = &c->p;
         float *buf = (float *) (j->scratch + thread * per_thread_scratch(c));
         size_t plane_in = (size_t) p->h_in * p->w_in;
+
+        if (!c->dw_global && dw_fill_interior_only(c))
+                memset(buf, 0, p->stride_w * c->dw_rows * c->dw_pitch * sizeof(float));
 
         for (size_t item = begin; item < end; item++) {
                 size_t ch = item % p->c_out;

@@ -12,8 +12,6 @@
 /* Columns of one GEMM tile (every ISA) and rows of one GEMV panel. */
 #define KERN_NR 16
 #define KERN_VR 16
-/* Largest MR any ISA uses: packing buffers are sized with it. */
-#define KERN_MR_MAX 8
 /* A product with at most this many columns runs as GEMV (vectorised over rows). */
 #define KERN_GEMV_MAX_COLS 3
 

@@ -31,7 +31,7 @@ enum gpu_cpu_isa {
         GPU_CPU_ISA_AUTO = 0,
         GPU_CPU_ISA_GENERIC,    /* portable C, auto-vectorised by the compiler */
         GPU_CPU_ISA_AVX2,       /* AVX2 + FMA */
-        GPU_CPU_ISA_AVX512,     /* AVX-512F (+VL) */
+        GPU_CPU_ISA_AVX512,     /* AVX-512F (with AVX2 + FMA for the narrow cases) */
         _GPU_CPU_ISA_MAX,
         _GPU_CPU_ISA_INVALID = -EINVAL,
 };
@@ -123,7 +123,8 @@ int gpu_cpu_conv2d_prepare(const struct gpu_cpu_conv2d_params *p, const float *w
 struct gpu_cpu_conv2d *gpu_cpu_conv2d_free(struct gpu_cpu_conv2d *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_cpu_conv2d *, gpu_cpu_conv2d_free);
 
-/* Bytes of scratch run() needs when driven by a pool of n_threads (may be 0). */
+/* Bytes of scratch run() needs when driven by a pool of n_threads (may be 0).
+ * Pass the size of the pool run() will get: each thread uses its own slice. */
 size_t gpu_cpu_conv2d_scratch_size(const struct gpu_cpu_conv2d *c, unsigned n_threads);
 /* The ISA the op runs with, and a short name of the algorithm (for benches/logs). */
 enum gpu_cpu_isa gpu_cpu_conv2d_isa(const struct gpu_cpu_conv2d *c);

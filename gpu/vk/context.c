@@ -308,13 +308,11 @@ static bool matches(const struct candidate *c, const struct gpu_vk_ctx_params *p
                 if (!render && !primary)
                         return false;
         }
-        if (p->cpu_policy == GPU_VK_CPU_NEVER && c->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
-                return false;
         return true;
 }
 
-static int rank(const struct candidate *c, enum gpu_vk_cpu_policy policy) {
-        switch (c->props.deviceType) {
+int gpu_vk_device_rank(VkPhysicalDeviceType type, enum gpu_vk_cpu_policy policy) {
+        switch (type) {
         case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
                 return 4;
         case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
@@ -322,18 +320,35 @@ static int rank(const struct candidate *c, enum gpu_vk_cpu_policy policy) {
         case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
                 return 2;
         case VK_PHYSICAL_DEVICE_TYPE_CPU:
-                return policy == GPU_VK_CPU_PREFER ? 5 : 0;
+                return policy == GPU_VK_CPU_NEVER ? -1 : policy == GPU_VK_CPU_PREFER ? 5 : 0;
         default:
                 return 1;
         }
 }
 
+int gpu_vk_device_pick(const VkPhysicalDeviceType *types, size_t n, enum gpu_vk_cpu_policy policy) {
+        int best = -ENODEV, best_rank = -1;
+
+        for (size_t i = 0; i < n; i++) {
+                int k = gpu_vk_device_rank(types[i], policy);
+                /* Ties keep the first: the loader's order. */
+                if (k > best_rank) {
+                        best_rank = k;
+                        best = (int) i;
+                }
+        }
+        return best;
+}
+
 static int select_device(struct gpu_vk_ctx *vk, const struct gpu_vk_ctx_params *p, struct candidate *ret) {
         VkPhysicalDevice phys[16];
         uint32_t n = ELEMENTSOF(phys);
+        struct candidate cands[ELEMENTSOF(phys)];
+        VkPhysicalDeviceType types[ELEMENTSOF(phys)];
+        uint32_t n_cands = 0;
         uint8_t uuid[16];
         struct stat node;
-        int best_rank = -1, r;
+        int r;
 
         if (p->device_uuid && parse_uuid(p->device_uuid, uuid) < 0) {
                 set_error(p, "invalid device UUID '%s'", p->device_uuid);
@@ -359,15 +374,14 @@ static int select_device(struct gpu_vk_ctx *vk, const struct gpu_vk_ctx_params *
                 }
                 if (!matches(&c, p, p->device_uuid ? uuid : NULL, p->drm_node ? &node : NULL))
                         continue;
-                int k = rank(&c, p->cpu_policy);
-                ls_debug("Vulkan device %u: '%s' (type %d, rank %d)", i, c.props.deviceName,
-                         c.props.deviceType, k);
-                if (k > best_rank) {
-                        best_rank = k;
-                        *ret = c;
-                }
+                ls_debug("Vulkan device %u: '%s' (type %d) matches", i, c.props.deviceName, c.props.deviceType);
+                cands[n_cands] = c;
+                types[n_cands++] = c.props.deviceType;
         }
-        if (best_rank < 0) {
+        int best = gpu_vk_device_pick(types, n_cands, p->cpu_policy);
+        if (best >= 0)
+                *ret = cands[best];
+        if (best < 0) {
                 set_error(p, "no matching Vulkan device among %u (name '%s', uuid '%s', drm '%s', cpu %s)", n,
                           strna(p->device_name), strna(p->device_uuid), strna(p->drm_node),
                           gpu_vk_cpu_policy_to_string(p->cpu_policy));

@@ -98,6 +98,21 @@ void gpu_vk_importer_stats(const struct gpu_vk_importer *imp, struct gpu_vk_impo
         *ret = imp->stats;
 }
 
+#define IMPORT_USAGE (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT)
+
+/* What the device says about importing a storage buffer of this handle type. */
+static VkExternalMemoryFeatureFlags external_features(struct gpu_vk_ctx *vk, VkExternalMemoryHandleTypeFlagBits type) {
+        VkPhysicalDeviceExternalBufferInfo info = {
+                .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO,
+                .usage = IMPORT_USAGE,
+                .handleType = type,
+        };
+        VkExternalBufferProperties props = { .sType = VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES };
+
+        vkGetPhysicalDeviceExternalBufferProperties(vk->phys, &info, &props);
+        return props.externalMemoryProperties.externalMemoryFeatures;
+}
+
 static int new_external_buffer(struct gpu_vk_ctx *vk, VkDeviceSize size,
                                VkExternalMemoryHandleTypeFlagBits type, VkBuffer *ret) {
         VkExternalMemoryBufferCreateInfo ext = {
@@ -108,7 +123,7 @@ static int new_external_buffer(struct gpu_vk_ctx *vk, VkDeviceSize size,
                 .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
                 .pNext = &ext,
                 .size = size,
-                .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                .usage = IMPORT_USAGE,
                 .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
         };
         VK_TRY(vk, vkCreateBuffer(vk->dev, &info, NULL, ret));
@@ -123,10 +138,15 @@ static int import_dmabuf(struct gpu_vk_ctx *vk, const struct cam_frame_memory *m
         off_t size;
         int r;
 
+        VkExternalMemoryFeatureFlags features;
+
         if (!vk->caps.dmabuf_import)
                 return -EOPNOTSUPP;
         if (m->dmabuf_fd < 0)
                 return -EBADF;
+        features = external_features(vk, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
+        if (!(features & VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT))
+                return -EOPNOTSUPP;
         /* The dma-buf's own size; the buffer must not claim more. */
         size = lseek(m->dmabuf_fd, 0, SEEK_END);
         if (size < 0 || (uint64_t) size < m->length)
@@ -151,8 +171,14 @@ static int import_dmabuf(struct gpu_vk_ctx *vk, const struct cam_frame_memory *m
                 vkDestroyBuffer(vk->dev, buffer, NULL);
                 return r;
         }
+        /* Some drivers import dma-bufs only as dedicated allocations. */
+        VkMemoryDedicatedAllocateInfo dedicated = {
+                .sType = VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO,
+                .buffer = buffer,
+        };
         VkImportMemoryFdInfoKHR imp = {
                 .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR,
+                .pNext = features & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT ? &dedicated : NULL,
                 .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
                 .fd = fd,
         };
@@ -179,7 +205,9 @@ static int import_host(struct gpu_vk_ctx *vk, const struct cam_frame_memory *m, 
         long page = sysconf(_SC_PAGESIZE);
         int r;
 
-        if (!vk->caps.host_import)
+        if (!vk->caps.host_import ||
+            !(external_features(vk, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT) &
+              VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT))
                 return -EOPNOTSUPP;
         if (align == 0 || page <= 0 || (uintptr_t) m->data % align != 0)
                 return -EINVAL;

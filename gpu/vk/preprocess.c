@@ -67,7 +67,6 @@ static uint32_t float_bits(float f) {
 int gpu_vk_pre_new(struct gpu_vk_ctx *vk, const struct gpu_pre_output *o, uint32_t max_batch,
                    struct gpu_vk_pre **ret) {
         _cleanup_(gpu_vk_pre_freep) struct gpu_vk_pre *pre = NULL;
-        uint64_t bytes;
         int r;
 
         if (!vk || !ret || max_batch == 0 || max_batch > 256)
@@ -83,12 +82,6 @@ int gpu_vk_pre_new(struct gpu_vk_ctx *vk, const struct gpu_pre_output *o, uint32
         pre->out = *o;
         pre->max_batch = max_batch;
 
-        bytes = gpu_pre_output_size(o) * max_batch * sizeof(float);
-        r = gpu_vk_buffer_new(vk, &(struct gpu_vk_buffer_params) {
-                                      .size = bytes, .host_visible = true, .name = "preprocess.output" },
-                              &pre->output);
-        if (r < 0)
-                return r;
         r = gpu_vk_cmd_new(vk, "preprocess", &pre->cmd);
         if (r < 0)
                 return r;
@@ -107,7 +100,7 @@ struct gpu_vk_pre *gpu_vk_pre_free(struct gpu_vk_pre *pre) {
         return NULL;
 }
 
-static int get_pipeline(struct gpu_vk_pre *pre, int fmt, struct gpu_vk_pipeline **ret) {
+static int get_pipeline(struct gpu_vk_pre *pre, int fmt, struct gpu_vk_buffer *const *b, struct gpu_vk_pipeline **ret) {
         const struct gpu_pre_output *o = &pre->out;
         int r;
 
@@ -129,8 +122,7 @@ static int get_pipeline(struct gpu_vk_pre *pre, int fmt, struct gpu_vk_pipeline 
                                         }, &pre->pipelines[fmt]);
                 if (r < 0)
                         return r;
-                /* Allocated now, pointed at the frame's buffers on each run. */
-                struct gpu_vk_buffer *b[3] = { pre->output, pre->output, pre->output };
+                /* Allocated now, pointed at the frame's buffers again on each run. */
                 r = gpu_vk_pipeline_bind(pre->pipelines[fmt], b, &pre->sets[fmt]);
                 if (r < 0) {
                         pre->pipelines[fmt] = gpu_vk_pipeline_free(pre->pipelines[fmt]);
@@ -160,14 +152,15 @@ static void make_push(const struct cam_frame *f, const struct gpu_pre_xform *x, 
         memcpy(p->content, x->content, sizeof(p->content));
 }
 
-int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const struct cam_frame *f,
-                   const struct gpu_pre_xform *x, uint32_t n, uint64_t timeout_ns, float *out) {
+int gpu_vk_pre_run_to(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const struct cam_frame *f,
+                      const struct gpu_pre_xform *x, uint32_t n, struct gpu_vk_buffer *dst, uint64_t dst_off,
+                      uint64_t timeout_ns) {
         struct gpu_vk_pipeline *pl;
         struct gpu_vk_buffer *b[3];
         uint64_t size;
         int fmt, r;
 
-        if (!pre || !imp || !x || n == 0 || n > pre->max_batch)
+        if (!pre || !imp || !x || !dst || n == 0 || n > pre->max_batch)
                 return -EINVAL;
         r = gpu_pre_frame_check(f);
         if (r < 0)
@@ -175,6 +168,9 @@ int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const st
         for (uint32_t i = 0; i < n; i++)
                 if ((unsigned) x[i].border >= _GPU_PRE_BORDER_MAX)
                         return -EINVAL;
+        size = gpu_pre_output_size(&pre->out);
+        if ((dst_off + n * size) * sizeof(float) > dst->size || dst_off + n * size > UINT32_MAX)
+                return -EINVAL;
         if (gpu_vk_ctx_is_lost(pre->vk))
                 return -ENODEV;
         fmt = format_code(f->fourcc);
@@ -183,22 +179,21 @@ int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const st
 
         b[0] = gpu_vk_importer_buffer(imp, f, f->planes[0].memory);
         b[1] = gpu_vk_importer_buffer(imp, f, f->planes[gpu_pre_chroma_plane(f->fourcc)].memory);
-        b[2] = pre->output;
+        b[2] = dst;
         if (!b[0] || !b[1])
                 return -ESTALE;         /* not imported (or imported from other memory) */
 
-        r = get_pipeline(pre, fmt, &pl);
+        r = get_pipeline(pre, fmt, b, &pl);
         if (r < 0)
                 return r;
         gpu_vk_pipeline_update(pl, pre->sets[fmt], b);
 
-        size = gpu_pre_output_size(&pre->out);
         r = gpu_vk_cmd_begin(pre->cmd);
         if (r < 0)
                 return r;
         for (uint32_t i = 0; i < n; i++) {
                 struct gpu_vk_pre_push push;
-                make_push(f, &x[i], (uint32_t) (i * size), &push);
+                make_push(f, &x[i], (uint32_t) (dst_off + i * size), &push);
                 gpu_vk_cmd_dispatch(pre->cmd, pl, pre->sets[fmt], &push, DIV_ROUND_UP(pre->out.width, PRE_LOCAL),
                                     DIV_ROUND_UP(pre->out.height, PRE_LOCAL), 1);
         }
@@ -209,7 +204,25 @@ int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const st
         r = gpu_vk_cmd_submit(pre->cmd);
         if (r < 0)
                 return r;
-        r = gpu_vk_cmd_wait(pre->cmd, timeout_ns);
+        return gpu_vk_cmd_wait(pre->cmd, timeout_ns);
+}
+
+int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const struct cam_frame *f,
+                   const struct gpu_pre_xform *x, uint32_t n, uint64_t timeout_ns, float *out) {
+        uint64_t size;
+        int r;
+
+        if (!pre)
+                return -EINVAL;
+        size = gpu_pre_output_size(&pre->out);
+        if (!pre->output) {
+                r = gpu_vk_buffer_new(pre->vk, &(struct gpu_vk_buffer_params) {
+                                              .size = size * pre->max_batch * sizeof(float), .host_visible = true,
+                                              .name = "preprocess.output" }, &pre->output);
+                if (r < 0)
+                        return r;
+        }
+        r = gpu_vk_pre_run_to(pre, imp, f, x, n, pre->output, 0, timeout_ns);
         if (r < 0)
                 return r;
         if (out)

@@ -59,6 +59,11 @@ int gpu_vk_check(struct gpu_vk_ctx *vk, VkResult r, const char *call_text, const
                         return _vk_r_;                  \
         } while (0)
 
+/* Device selection (context.c): a device type's rank under a CPU policy (-1: excluded), and
+ * the index of the best of n types (the first of equals), or -ENODEV. */
+int gpu_vk_device_rank(VkPhysicalDeviceType type, enum gpu_vk_cpu_policy policy);
+int gpu_vk_device_pick(const VkPhysicalDeviceType *types, size_t n, enum gpu_vk_cpu_policy policy);
+
 /* Gives a handle a debug-utils name (no-op without VK_EXT_debug_utils). */
 void gpu_vk_name(struct gpu_vk_ctx *vk, VkObjectType type, uint64_t handle, const char *name);
 #define GPU_VK_NAME(vk, type, handle, name) gpu_vk_name((vk), (type), (uint64_t) (handle), (name))
@@ -162,6 +167,12 @@ int gpu_vk_cmd_submit(struct gpu_vk_cmd *c);
 /* -ETIMEDOUT if not done within timeout_ns (the submit stays pending). */
 int gpu_vk_cmd_wait(struct gpu_vk_cmd *c, uint64_t timeout_ns);
 
+/* --- preprocess.c: preprocessing into any storage buffer, at dst_off floats (batch slot i at
+ * dst_off + i * gpu_pre_output_size()); waits for completion. --- */
+int gpu_vk_pre_run_to(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const struct cam_frame *f,
+                      const struct gpu_pre_xform *x, uint32_t n, struct gpu_vk_buffer *dst, uint64_t dst_off,
+                      uint64_t timeout_ns);
+
 /* --- import.c, for preprocess.c --- */
 /* The buffer holding memory[m] of the last imported frame with f->index; NULL if not imported. */
 struct gpu_vk_buffer *gpu_vk_importer_buffer(struct gpu_vk_importer *imp, const struct cam_frame *f, unsigned m);
@@ -195,3 +206,5 @@ void gpu_vk_op_fill_extra(const struct gpu_graph *g, const struct gpu_node *n, f
 
 /* backend.c: gpu_vk_backend_ops' ctx_new with explicit context params (tests: fault hooks). */
 int gpu_vk_backend_ctx_new(const struct gpu_vk_ctx_params *params, void **ret_ctx, char *err, size_t errlen);
+/* The Vulkan context of a backend context. */
+struct gpu_vk_ctx *gpu_vk_backend_vk(void *backend_ctx);

@@ -131,6 +131,8 @@ struct gpu_vk_import_stats {
         uint64_t bytes_copied;          /* by the copy path, in total */
 };
 
+/* One importer per frame source: imports are cached by buffer index (a frame from
+ * other memory at a cached index is re-imported, correct but not free). */
 int gpu_vk_importer_new(struct gpu_vk_ctx *vk, const struct gpu_vk_importer_params *p,
                         struct gpu_vk_importer **ret);
 /* Waits for nothing: the caller must have waited for work reading the imports. */
@@ -148,7 +150,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_vk_importer *, gpu_vk_importer_free);
 int gpu_vk_importer_import(struct gpu_vk_importer *imp, const struct cam_frame *f,
                            enum gpu_vk_import_path *ret_path);
 
-/* Drops every cached import (the stream stopped or changed format). */
+/*
+ * Drops every cached import. Call it before the source stops the stream or
+ * changes format: a host import refers to the source's mapping, which must
+ * outlive it (VK_EXT_external_memory_host); the dma-buf path holds its own fd.
+ */
 void gpu_vk_importer_reset(struct gpu_vk_importer *imp);
 
 void gpu_vk_importer_stats(const struct gpu_vk_importer *imp, struct gpu_vk_import_stats *ret);
@@ -171,3 +177,23 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_vk_pre *, gpu_vk_pre_free);
  */
 int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const struct cam_frame *f,
                    const struct gpu_pre_xform *x, uint32_t n, uint64_t timeout_ns, float *out);
+
+/* --- frames straight into a model (gpu/vk/backend.c) ---
+ * `model` is the Vulkan backend's own model (gpu_backend_ops.model_new's
+ * result), the hook behind a future optional gpu_backend_ops.set_input_frame.
+ */
+
+/*
+ * Fills graph input `index` from a camera frame: imported (zero-copy where the
+ * device allows, cached per buffer index as above), preprocessed on the GPU
+ * with output description o and n xforms (batch slots 0..n-1), written where
+ * the next run() reads it: neither the pixels nor the tensor pass through
+ * the CPU. The tensor must hold a whole number of o-sized images, at least n.
+ * Waits for the preprocessing; the frame may be released once it returns.
+ */
+int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_frame *f,
+                                 const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n);
+/* The import statistics of the frames given to the model. */
+void gpu_vk_model_import_stats(void *model, struct gpu_vk_import_stats *ret);
+/* Drops the model's cached frame imports (see gpu_vk_importer_reset()). */
+void gpu_vk_model_reset_frames(void *model);

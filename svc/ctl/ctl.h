@@ -19,6 +19,8 @@ enum {
         CTL_EXIT_NO_FACE = 3,
         CTL_EXIT_ENGINE = 4,
         CTL_EXIT_SERVICE = 5,
+        CTL_EXIT_DENIED = 6,
+        CTL_EXIT_REFUSED = 7,
 };
 
 struct ctl_options {
@@ -36,6 +38,14 @@ struct ctl_options {
 
 int ctl_template(const struct ctl_options *o, int argc, char **argv);
 int ctl_compare(const struct ctl_options *o, int argc, char **argv);
+
+/* Bus verbs: argv[0] is the verb's name, its options follow (getopt). */
+int ctl_status(const struct ctl_options *o, int argc, char **argv);
+int ctl_cameras(const struct ctl_options *o, int argc, char **argv);
+int ctl_watch(const struct ctl_options *o, int argc, char **argv);
+int ctl_verify(const struct ctl_options *o, int argc, char **argv);
+int ctl_identify(const struct ctl_options *o, int argc, char **argv);
+int ctl_gallery(const struct ctl_options *o, int argc, char **argv);
 
 /* JSON output helpers (stdout). */
 void ctl_json_string(FILE *f, const char *s);

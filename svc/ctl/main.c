@@ -17,6 +17,18 @@
 static void help(void) {
         printf("Usage: lanesightctl [OPTIONS] COMMAND [ARGS...]\n"
                "Talk to lanesight, or run its face engine offline.\n\n"
+               "Service commands (lanesightd on the system bus, or $DBUS_SYSTEM_BUS_ADDRESS):\n"
+               "  status                   the service's state, models, gallery size and cameras\n"
+               "  cameras                  the cameras and their counters\n"
+               "  watch [--count N] [--timeout S]\n"
+               "                           live face boxes, quality and guidance of each frame\n"
+               "  verify --reference IMAGE|--template FILE [--camera PATH] [--timeout S] [--opt-out]\n"
+               "                           verify the traveler in front of a camera against a photo\n"
+               "  identify [--candidates K] [--image IMAGE]\n"
+               "                           search the gallery for the traveler (or a photo's face)\n"
+               "  gallery add ID IMAGE|--template FILE [--ttl S] | remove ID | list | clear\n"
+               "                           manage the in-memory gallery\n"
+               "  COMMAND --help           the options of a command\n\n"
                "Offline commands (no service needed):\n"
                "  template IMAGE           compute the face template of a photo (JPEG, PNG, JPEG 2000)\n"
                "  compare IMAGE1 IMAGE2    compare the faces of two photos\n\n"
@@ -35,7 +47,8 @@ static void help(void) {
                "  -h, --help               show this help\n"
                "  --version                show the version\n\n"
                "Exit status: 0 success or match, 1 no match, 2 usage error, 3 no face or bad image,\n"
-               "4 engine failure (models, backend), 5 service unreachable.\n",
+               "4 engine failure (models, backend), 5 service unreachable, 6 permission denied,\n"
+               "7 refused by the service (unknown id or camera, bad state, limit).\n",
                LANESIGHT_MODELDIR, DEFAULT_THRESHOLD);
 }
 
@@ -118,6 +131,17 @@ int main(int argc, char **argv) {
                 return ctl_template(&o, vargc, vargv);
         if (streq(verb, "compare"))
                 return ctl_compare(&o, vargc, vargv);
+        /* Bus verbs parse their own options: argv[0] is the verb. */
+        static const struct {
+                const char *name;
+                int (*run)(const struct ctl_options *o, int argc, char **argv);
+        } bus_verbs[] = {
+                { "status", ctl_status },     { "cameras", ctl_cameras },   { "watch", ctl_watch },
+                { "verify", ctl_verify },     { "identify", ctl_identify }, { "gallery", ctl_gallery },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bus_verbs); i++)
+                if (streq(verb, bus_verbs[i].name))
+                        return bus_verbs[i].run(&o, argc - optind, argv + optind);
         if (streq(verb, "help")) {
                 help();
                 return CTL_EXIT_OK;

@@ -319,24 +319,28 @@ static int bench_model(unsigned model, unsigned threads, unsigned rounds, bool v
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-/* 12 independent FMA chains: the single-core AVX2 peak. */
-__attribute__((target("avx2,fma"))) static double peak_avx2(void) {
-        __m256 a[12], m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-        for (int i = 0; i < 12; i++)
-                a[i] = _mm256_set1_ps((float) i);
-        size_t iters = 20u * 1000 * 1000;
-        double t0 = now_us();
-        for (size_t it = 0; it < iters; it++)
-                for (int i = 0; i < 12; i++)
-                        a[i] = _mm256_fmadd_ps(a[i], m, c);
-        double us = now_us() - t0;
-        float sink = 0;
-        for (int i = 0; i < 12; i++)
-                sink += _mm256_cvtss_f32(a[i]);
-        if (sink == 42.f)
-                printf(" ");
-        return iters * 12 * 16 / us / 1e3;
-}
+/* 12 independent FMA chains in named registers (an array would go through
+ * the stack): the single-core FMA peak for each vector width. */
+#define PEAK_FN(name, tgt, vec, set1, fmadd, lanes)                                          \
+        __attribute__((target(tgt))) static double name(void) {                            \
+                vec m = set1(0.999999f), c = set1(1e-7f);                                       \
+                vec a0 = set1(0), a1 = set1(1), a2 = set1(2), a3 = set1(3), a4 = set1(4), a5 = set1(5); \
+                vec a6 = set1(6), a7 = set1(7), a8 = set1(8), a9 = set1(9), a10 = set1(10), a11 = set1(11); \
+                size_t iters = 20u * 1000 * 1000;                                               \
+                double t0 = now_us();                                                           \
+                for (size_t it = 0; it < iters; it++) {                                         \
+                        a0 = fmadd(a0, m, c); a1 = fmadd(a1, m, c); a2 = fmadd(a2, m, c);       \
+                        a3 = fmadd(a3, m, c); a4 = fmadd(a4, m, c); a5 = fmadd(a5, m, c);       \
+                        a6 = fmadd(a6, m, c); a7 = fmadd(a7, m, c); a8 = fmadd(a8, m, c);       \
+                        a9 = fmadd(a9, m, c); a10 = fmadd(a10, m, c); a11 = fmadd(a11, m, c);   \
+                        __asm__ volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5)); \
+                        __asm__ volatile("" : "+x"(a6), "+x"(a7), "+x"(a8), "+x"(a9), "+x"(a10), "+x"(a11)); \
+                }                                                                               \
+                double us = now_us() - t0;                                                      \
+                return iters * 12.0 * 2 * lanes / us / 1e3;                                     \
+        }
+PEAK_FN(peak_avx2, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, 8)
+PEAK_FN(peak_avx512, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, 16)
 #endif
 
 int main(int argc, char **argv) {
@@ -390,6 +394,8 @@ int main(int argc, char **argv) {
 #if defined(__x86_64__)
         if (peak && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
                 printf("single-core AVX2 FMA peak: %.1f GFLOP/s\n", peak_avx2());
+        if (peak && __builtin_cpu_supports("avx512f"))
+                printf("single-core AVX-512 FMA peak: %.1f GFLOP/s\n", peak_avx512());
 #endif
         for (unsigned model = 0; model < ELEMENTSOF(model_names); model++) {
                 if (only && !strstr(model_names[model], only))

@@ -31,3 +31,9 @@ $(BUILD)/tests/test-golden-opencl.sh: tests/gpu/cl.mk models $(BUILD)/tests/gold
 	$(Q)printf '#!/bin/sh\n# Made by tests/gpu/cl.mk.\nexec sh tests/golden/check-golden.sh --backend opencl --infer %s --tool %s --models %s --threads 1 --cases "random-[135]" "$$@"\n' \
 		'$(GOLDEN_INFER)' '$(BUILD)/tests/golden-tool' '$(MODELS_DIR)' >$@
 TESTS += $(BUILD)/tests/test-golden-opencl.sh
+
+PROGRAMS += test-cl-pipeline
+TEST_PROGRAMS += test-cl-pipeline
+test-cl-pipeline_SOURCES := tests/gpu/test-cl-pipeline.c
+test-cl-pipeline_LIBS = $(GPU_ENGINE_LIBS)
+TESTS += $(BUILD)/tests/test-cl-pipeline

@@ -133,7 +133,7 @@ static void test_fault_alloc_enqueue(void) {
         _cleanup_cl_mem_ cl_mem buf = NULL;
         ASSERT_OK(gpu_cl_buffer_new(ctx, "x", CL_MEM_READ_WRITE, 16 * sizeof(float), NULL, &buf));
         _cleanup_cl_kernel_ cl_kernel k = NULL;
-        ASSERT_OK(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_ELTWISE, "scale_bias", &k));
+        ASSERT_OK(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_SELFTEST, "scale_bias", &k));
         float s = 2, b = 1;
         cl_uint n = 16;
         ASSERT_OK(GPU_CL_ARG(k, 0, buf));
@@ -156,7 +156,7 @@ static void test_kernel_runs(void) {
         _cleanup_cl_mem_ cl_mem buf = NULL;
         ASSERT_OK(gpu_cl_buffer_new(ctx, "x", CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof host, host, &buf));
         _cleanup_cl_kernel_ cl_kernel k = NULL;
-        ASSERT_OK(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_ELTWISE, "scale_bias", &k));
+        ASSERT_OK(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_SELFTEST, "scale_bias", &k));
         float s = 0.5f, b = 3;
         cl_uint n = 37;
         ASSERT_OK(GPU_CL_ARG(k, 0, buf));
@@ -171,7 +171,7 @@ static void test_kernel_runs(void) {
                 ASSERT_NEAR(out[i], ((float) i - 10.0f) * 0.5f + 3.0f, 0); /* exact: one fma-free mul+add */
         /* Unknown kernel names fail cleanly. */
         cl_kernel bad = NULL;
-        ASSERT_ERR(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_ELTWISE, "no_such_kernel", &bad), EINVAL);
+        ASSERT_ERR(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_SELFTEST, "no_such_kernel", &bad), EINVAL);
         ASSERT_ERR(gpu_cl_kernel_new(ctx, _GPU_CL_SOURCE_MAX, "x", &bad), EINVAL);
 }
 

@@ -17,6 +17,30 @@
 
 static uint32_t seed = 12345;
 
+/*
+ * One program cache for the whole binary (the backend reads $CACHE_DIRECTORY):
+ * the cases run in forked children, so only the first compiles the op kernels.
+ * Made before main(), removed at exit by the process that made it.
+ */
+static char cache_dir[] = "/tmp/lanesight-cl-ops-XXXXXX";
+static pid_t cache_owner;
+
+static void __attribute__((constructor)) cache_setup(void) {
+        if (mkdtemp(cache_dir) && setenv("CACHE_DIRECTORY", cache_dir, 1) == 0)
+                cache_owner = getpid();
+}
+
+static void __attribute__((destructor)) cache_teardown(void) {
+        if (cache_owner != getpid())
+                return;
+        char *d = strdup(cache_dir), *sub = NULL;
+        if (d && asprintf(&sub, "%s/opencl", d) > 0) {
+                test_cl_rmdir(sub); /* frees sub */
+                test_cl_rmdir(d);
+        } else
+                free(d);
+}
+
 static float frand(void) {
         seed = seed * 1664525u + 1013904223u;
         return (float) (seed >> 8) / (float) (1u << 24) * 2.0f - 1.0f;

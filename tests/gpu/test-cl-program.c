@@ -143,6 +143,27 @@ static void garbage(const char *path) {
         close(fd);
 }
 
+/* A well-formed entry (right identity, right hash) whose binary the driver rejects. */
+static void bogus_binary(const char *path) {
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        uint32_t ident_len;
+        ASSERT_EQ(pread(fd, &ident_len, sizeof ident_len, 8), sizeof ident_len);
+        off_t at = 8 + sizeof ident_len + ident_len;
+        uint8_t bin[64];
+        memset(bin, 0xab, sizeof bin);
+        uint64_t len = sizeof bin, hash = gpu_cl_hash64(GPU_CL_HASH_INIT, bin, sizeof bin);
+        ASSERT_EQ(pwrite(fd, &len, sizeof len, at), sizeof len);
+        ASSERT_EQ(pwrite(fd, &hash, sizeof hash, at + 8), sizeof hash);
+        ASSERT_EQ(pwrite(fd, bin, sizeof bin, at + 16), sizeof bin);
+        ASSERT_EQ(ftruncate(fd, at + 16 + (off_t) sizeof bin), 0);
+        close(fd);
+}
+
+static void test_cache_driver_rejects(void) {
+        corrupt_and_rebuild(bogus_binary);
+}
+
 static void test_cache_corrupt_payload(void) {
         corrupt_and_rebuild(flip_last_byte);
 }
@@ -194,7 +215,7 @@ static void test_fault_embedded_build(void) {
         _cleanup_(gpu_cl_ctx_freep) struct gpu_cl_ctx *ctx =
                 test_cl_ctx(&(struct gpu_cl_ctx_params) { .fault = fail_builds, .fault_userdata = &hits });
         cl_kernel k = NULL;
-        ASSERT_ERR(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_ELTWISE, "scale_bias", &k), ENOEXEC);
+        ASSERT_ERR(gpu_cl_kernel_new(ctx, GPU_CL_SOURCE_SELFTEST, "scale_bias", &k), ENOEXEC);
         ASSERT_TRUE(k == NULL);
         ASSERT_ERR(gpu_cl_ctx_build_all(ctx), ENOEXEC);
         ASSERT_EQ(hits, 2); /* not remembered as built: each attempt retries */
@@ -218,6 +239,6 @@ static void test_embedded_sources(void) {
 }
 
 TEST_MAIN(TEST_CASE(test_cache_roundtrip), TEST_CASE(test_cache_key), TEST_CASE(test_cache_corrupt_payload),
-          TEST_CASE(test_cache_truncated), TEST_CASE(test_cache_garbage), TEST_CASE(test_cache_unwritable),
+          TEST_CASE(test_cache_truncated), TEST_CASE(test_cache_garbage), TEST_CASE(test_cache_driver_rejects), TEST_CASE(test_cache_unwritable),
           TEST_CASE(test_build_failure_log), TEST_CASE(test_fault_embedded_build),
           TEST_CASE(test_embedded_sources));

@@ -90,6 +90,26 @@ static void test_cpu_policy(void) {
         ASSERT_EQ(gpu_vk_cpu_policy_from_string("sometimes"), -EINVAL);
 }
 
+static void test_device_ranking(void) {
+        /* The selection rule itself, on device lists this machine does not have. */
+        const VkPhysicalDeviceType cpu_then_gpu[] = { VK_PHYSICAL_DEVICE_TYPE_CPU, VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU };
+        const VkPhysicalDeviceType igpu_dgpu[] = { VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU,
+                                                   VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU,
+                                                   VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU };
+        const VkPhysicalDeviceType cpu_igpu[] = { VK_PHYSICAL_DEVICE_TYPE_CPU, VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU };
+        const VkPhysicalDeviceType only_cpu[] = { VK_PHYSICAL_DEVICE_TYPE_CPU };
+        const VkPhysicalDeviceType other_cpu[] = { VK_PHYSICAL_DEVICE_TYPE_OTHER, VK_PHYSICAL_DEVICE_TYPE_CPU };
+
+        ASSERT_EQ(gpu_vk_device_pick(cpu_then_gpu, 2, GPU_VK_CPU_FALLBACK), 1);   /* GPU over lavapipe */
+        ASSERT_EQ(gpu_vk_device_pick(cpu_then_gpu, 2, GPU_VK_CPU_PREFER), 0);
+        ASSERT_EQ(gpu_vk_device_pick(igpu_dgpu, 3, GPU_VK_CPU_FALLBACK), 1);      /* discrete, first of equals */
+        ASSERT_EQ(gpu_vk_device_pick(cpu_igpu, 2, GPU_VK_CPU_NEVER), 1);
+        ASSERT_EQ(gpu_vk_device_pick(only_cpu, 1, GPU_VK_CPU_FALLBACK), 0);      /* lavapipe when nothing else */
+        ASSERT_EQ(gpu_vk_device_pick(only_cpu, 1, GPU_VK_CPU_NEVER), -ENODEV);
+        ASSERT_EQ(gpu_vk_device_pick(other_cpu, 2, GPU_VK_CPU_FALLBACK), 0);
+        ASSERT_EQ(gpu_vk_device_pick(NULL, 0, GPU_VK_CPU_FALLBACK), -ENODEV);
+}
+
 static void test_missing_icd(void) {
         char err[GPU_VK_ERROR_MAX] = "";
         struct gpu_vk_ctx *vk = NULL;
@@ -254,6 +274,7 @@ TEST_MAIN(TEST_CASE(test_default_device),
           TEST_CASE(test_select_by_name_and_uuid),
           TEST_CASE(test_select_drm_node),
           TEST_CASE(test_cpu_policy),
+          TEST_CASE(test_device_ranking),
           TEST_CASE(test_missing_icd),
           TEST_CASE(test_injected_faults),
           TEST_CASE(test_result_mapping),

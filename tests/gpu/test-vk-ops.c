@@ -174,6 +174,7 @@ static struct gpu_node *conv(struct gpu_graph *g, int x, int64_t m, int64_t cg, 
 }
 
 static void test_conv2d(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 4, (const int64_t[]) { 2, 3, 9, 7 });
         /* 3x3 pad 1, relu */
@@ -215,6 +216,7 @@ static void test_conv2d_1x1_residual_prelu(void) {
 }
 
 static void test_gemm_matmul(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int a = add_input(g, 2, (const int64_t[]) { 5, 7 });
         int b = add_const(g, 2, (const int64_t[]) { 9, 7 }, -1, 1);
@@ -238,6 +240,7 @@ static void test_gemm_matmul(void) {
 }
 
 static void test_eltwise_broadcast(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int a = add_input(g, 4, (const int64_t[]) { 2, 3, 4, 5 });
         int b = add_input(g, 3, (const int64_t[]) { 3, 1, 5 });
@@ -253,6 +256,7 @@ static void test_eltwise_broadcast(void) {
 }
 
 static void test_activations(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 3, (const int64_t[]) { 3, 7, 11 });
         struct gpu_node *n = ADD(g, GPU_OP_RELU, x);
@@ -272,6 +276,7 @@ static void test_activations(void) {
 }
 
 static void test_pooling(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 4, (const int64_t[]) { 2, 3, 9, 8 });
         struct gpu_node *n = ADD(g, GPU_OP_MAX_POOL, x);
@@ -293,6 +298,7 @@ static void test_pooling(void) {
 }
 
 static void test_concat_transpose_copy(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int a = add_input(g, 4, (const int64_t[]) { 2, 3, 4, 5 });
         int b = add_input(g, 4, (const int64_t[]) { 2, 2, 4, 5 });
@@ -316,6 +322,7 @@ static void test_concat_transpose_copy(void) {
 }
 
 static void test_pad(void) {
+        vk_test_skip_under_valgrind();
         static const struct {
                 enum gpu_pad_mode mode;
                 int64_t pads[8];
@@ -338,6 +345,7 @@ static void test_pad(void) {
 }
 
 static void test_softmax(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 4, (const int64_t[]) { 2, 5, 3, 4 });
         struct gpu_node *n = ADD(g, GPU_OP_SOFTMAX, x);
@@ -351,6 +359,7 @@ static void test_softmax(void) {
 }
 
 static void test_resize(void) {
+        vk_test_skip_under_valgrind();
         static const struct {
                 enum gpu_resize_mode mode;
                 enum gpu_resize_coord coord;
@@ -379,6 +388,7 @@ static void test_resize(void) {
 }
 
 static void test_batch_norm(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 4, (const int64_t[]) { 2, 4, 3, 5 });
         int sc = add_const(g, 1, (const int64_t[]) { 4 }, 0.5f, 1.5f);
@@ -394,6 +404,7 @@ static void test_batch_norm(void) {
 
 /* A chain where the planner reuses arena bytes: each node must see its inputs intact. */
 static void test_chain_arena_reuse(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         int x = add_input(g, 4, (const int64_t[]) { 1, 4, 12, 12 });
         struct gpu_node *n = conv(g, x, 8, 4, 3, 3, 1);
@@ -413,6 +424,7 @@ static void test_chain_arena_reuse(void) {
 }
 
 static void test_registry_and_timing(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
         _cleanup_(gpu_backend_freep) struct gpu_backend *be = NULL;
         _cleanup_(gpu_model_freep) struct gpu_model *m = NULL;
@@ -425,7 +437,11 @@ static void test_registry_and_timing(void) {
         add_output(g, n->output);
         plan(g);
 
-        /* Through the public registry: "vulkan" resolves to this backend. */
+        /* Through the public registry: "vulkan" resolves to this backend; CacheDirectory= is honoured. */
+        char dir[] = "/tmp/lanesight-vkbe-XXXXXX", path[64];
+        ASSERT_TRUE(mkdtemp(dir) != NULL);
+        snprintf(path, sizeof(path), "%s/vulkan-pipeline-cache.bin", dir);
+        setenv("CACHE_DIRECTORY", dir, 1);
         int r = gpu_backend_new("vulkan", NULL, &be, err, sizeof(err));
         if (r == -ENODEV)
                 test_skip("%s", err);
@@ -445,9 +461,77 @@ static void test_registry_and_timing(void) {
         const float *bias = g->tensors[g->nodes[0].inputs[GPU_CONV_IN_B]].data;
         for (int c = 0; c < 16; c++)
                 ASSERT_NEAR(out[c * 32 * 32 + 5], MAX(bias[c], 0.0f), 1e-6);
+        m = gpu_model_free(m);
+        be = gpu_backend_free(be);
+        ASSERT_EQ(access(path, R_OK), 0);       /* saved when the backend closed */
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(rmdir(dir), 0);
         printf("  conv 8->16 3x3 on 32x32: prepare %.1f ms, run %.2f ms (replayed command buffer)\n",
                (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
                ((t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6) / 5);
+}
+
+/* A frame preprocessed on the GPU straight into a model's input, against the CPU route. */
+static void test_input_frame(void) {
+        _cleanup_(gpu_graph_freep) struct gpu_graph *g = gpu_graph_new();
+        _cleanup_(gpu_backend_freep) struct gpu_backend *cpu = NULL;
+        _cleanup_(gpu_model_freep) struct gpu_model *mc = NULL;
+        struct gpu_pre_output o = { .width = 12, .height = 12, .layout = GPU_PRE_NCHW, .order = GPU_PRE_BGR,
+                                    .mean = { 127, 127, 127 }, .scale = { 1 / 128.0f, 1 / 128.0f, 1 / 128.0f } };
+        const float m[6] = { 0.4f, 0.1f, -2.0f, -0.1f, 0.4f, 1.0f };
+        float in[2 * 3 * 12 * 12], a[2 * 4 * 12 * 12], b[2 * 4 * 12 * 12];
+        struct gpu_vk_import_stats st;
+        struct gpu_pre_xform x[2];
+        struct vk_run v = {};
+        struct cam_frame f;
+        char err[256] = "";
+
+        int t = add_input(g, 4, (const int64_t[]) { 2, 3, 12, 12 });
+        struct gpu_node *n = conv(g, t, 4, 3, 3, 3, 1);
+        n->conv.pad[0] = n->conv.pad[1] = n->conv.pad[2] = n->conv.pad[3] = 1;
+        add_output(g, n->output);
+        plan(g);
+
+        vk_test_frame_new(&f, V4L2_PIX_FMT_YUYV, 40, 30, 2, 0, false, 21);
+        ASSERT_OK(gpu_pre_warp(40, 30, m, 12, 12, &x[0]));
+        ASSERT_OK(gpu_pre_letterbox(40, 30, &(struct gpu_pre_roi) { 5, 5, 20, 10 }, 12, 12, &x[1]));
+
+        ASSERT_OK(vk_open(g, NULL, &v, err, sizeof(err)));
+        ASSERT_OK(gpu_vk_model_set_input_frame(v.model, 0, &f, &o, x, 2));
+        ASSERT_OK(gpu_vk_backend_ops.run(v.model));
+        ASSERT_OK(gpu_vk_backend_ops.get_output(v.model, 0, a, ELEMENTSOF(a)));
+        gpu_vk_model_import_stats(v.model, &st);
+        ASSERT_EQ(st.frames[st.last_path], 1);
+        if (gpu_vk_ctx_caps(gpu_vk_backend_vk(v.ctx))->host_import) {
+                ASSERT_EQ(st.last_path, GPU_VK_IMPORT_HOST);
+                ASSERT_EQ(st.bytes_copied, 0);
+        }
+        /* Shapes that do not fit the tensor. */
+        ASSERT_ERR(gpu_vk_model_set_input_frame(v.model, 0, &f, &o, x, 3), EINVAL);
+        o.width = 16;
+        ASSERT_ERR(gpu_vk_model_set_input_frame(v.model, 0, &f, &o, x, 1), EINVAL);
+        o.width = 12;
+        ASSERT_ERR(gpu_vk_model_set_input_frame(v.model, 1, &f, &o, x, 1), EINVAL);
+        vk_close(&v);
+
+        /* The CPU route: reference preprocessing, reference backend. */
+        ASSERT_OK(gpu_pre_run_cpu(&f, &o, &x[0], in));
+        ASSERT_OK(gpu_pre_run_cpu(&f, &o, &x[1], in + 3 * 12 * 12));
+        ASSERT_OK(gpu_backend_new("cpu", &(struct gpu_backend_params) { .n_threads = 1, .device = "reference" }, &cpu,
+                                  err, sizeof(err)));
+        ASSERT_OK(gpu_model_new(cpu, g, &mc, err, sizeof(err)));
+        ASSERT_OK(gpu_model_set_input(mc, 0, in, ELEMENTSOF(in)));
+        ASSERT_OK(gpu_model_run(mc));
+        ASSERT_OK(gpu_model_get_output(mc, 0, b, ELEMENTSOF(b)));
+        double worst = 0;
+        for (size_t i = 0; i < ELEMENTSOF(a); i++) {
+                double d = fabs((double) a[i] - b[i]);
+                if (!(d <= ATOL + RTOL * fabs(b[i])))
+                        test_fail("output[%zu]: cpu %.7g, vulkan %.7g", i, b[i], a[i]);
+                worst = MAX(worst, d);
+        }
+        printf("  frame -> GPU preprocessing -> conv: max |vk - cpu| = %.3g\n", worst);
+        vk_test_frame_free(&f);
 }
 
 /* --- faults --- */
@@ -607,6 +691,7 @@ TEST_MAIN(TEST_CASE(test_conv2d),
           TEST_CASE(test_batch_norm),
           TEST_CASE(test_chain_arena_reuse),
           TEST_CASE(test_registry_and_timing),
+          TEST_CASE(test_input_frame),
           TEST_CASE(test_fault_pipeline_build),
           TEST_CASE(test_fault_out_of_memory),
           TEST_CASE(test_fault_device_lost),

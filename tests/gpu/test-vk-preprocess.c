@@ -103,10 +103,12 @@ static void run_all_formats(unsigned allowed_paths) {
 }
 
 static void test_formats_host_or_best(void) {
+        vk_test_skip_under_valgrind();
         run_all_formats(0);
 }
 
 static void test_formats_copy_path(void) {
+        vk_test_skip_under_valgrind();
         run_all_formats(1u << GPU_VK_IMPORT_COPY);
 }
 
@@ -145,6 +147,7 @@ static void test_zero_copy_sees_new_pixels(void) {
 }
 
 static void test_blazeface_size_and_timing(void) {
+        vk_test_skip_under_valgrind();
         _cleanup_(gpu_vk_ctx_freep) struct gpu_vk_ctx *vk = vk_test_ctx(NULL);
         _cleanup_(gpu_vk_importer_freep) struct gpu_vk_importer *imp = NULL;
         struct gpu_pre_output o = blazeface(128);

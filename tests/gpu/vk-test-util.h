@@ -6,6 +6,23 @@
 #include "gpu/vk/vk.h"
 #include "tests/test.h"
 
+/*
+ * Under valgrind lavapipe JIT-compiles every pipeline at a crawl (minutes per
+ * test case): the heavy cases skip there (ASan/UBSan runs them all), the
+ * fault and lifetime cases always run.
+ */
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define vk_test_under_valgrind() (RUNNING_ON_VALGRIND != 0)
+#else
+#define vk_test_under_valgrind() false
+#endif
+#define vk_test_skip_under_valgrind()                                                       \
+        do {                                                                            \
+                if (vk_test_under_valgrind())                                           \
+                        test_skip("too slow under valgrind (lavapipe JIT); run by the ASan build"); \
+        } while (0)
+
 static inline struct gpu_vk_ctx *vk_test_ctx(const struct gpu_vk_ctx_params *p) {
         char err[GPU_VK_ERROR_MAX] = "";
         struct gpu_vk_ctx_params q = p ? *p : (struct gpu_vk_ctx_params) {};

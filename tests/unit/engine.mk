@@ -32,3 +32,9 @@ $(BUILD)/tests/test-infer.sh: tests/unit/engine.mk $(BUILD)/lanesight-infer $(BU
 	$(Q)printf '#!/bin/sh\n# Made by tests/unit/engine.mk.\nexec sh tests/unit/test-infer.sh --infer %s --fixtures-tool %s "$$@"\n' \
 		'$(BUILD)/lanesight-infer' '$(BUILD)/tests/onnx-fixtures' >$@
 TESTS += $(BUILD)/tests/test-infer.sh
+
+PROGRAMS += test-cpu-noalloc
+TEST_PROGRAMS += test-cpu-noalloc
+test-cpu-noalloc_SOURCES := tests/unit/test-cpu-noalloc.c $(ENGINE_TEST_SOURCES)
+test-cpu-noalloc_LIBS = $(GPU_ENGINE_LIBS)
+TESTS += $(BUILD)/tests/test-cpu-noalloc

@@ -860,6 +860,24 @@ int fstat(int fd, struct stat *st) {
         return preload_ret(fake_fstat(preload_fc, fd, st));
 }
 
+/* Builds with _FILE_OFFSET_BITS=64 call the *64 names. */
+int fstat64(int fd, struct stat64 *st) {
+        if (!preload_fd(fd))
+                return REAL(fstat64)(fd, st);
+        struct stat s;
+        int r = fake_fstat(preload_fc, fd, &s);
+        if (r >= 0) {
+                memset(st, 0, sizeof(*st));
+                st->st_mode = s.st_mode;
+                st->st_rdev = s.st_rdev;
+        }
+        return preload_ret(r);
+}
+
+void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset) {
+        return mmap(addr, length, prot, flags, fd, (off_t) offset);
+}
+
 int ioctl(int fd, unsigned long request, ...) {
         va_list ap;
         va_start(ap, request);

@@ -9,4 +9,5 @@ PROGRAMS += test-file-source
 TEST_PROGRAMS += test-file-source
 test-file-source_SOURCES := tests/unit/test-file-source.c
 test-file-source_LIBS := camfile
+test-file-source_PKGS := libjpeg
 TESTS += $(BUILD)/tests/test-file-source

@@ -3,15 +3,20 @@
  * The Y4M file source (v4l2/file-source.c): frame counts, looping, end of
  * file, pacing (checked on the timestamps it hands out and against the
  * clock with wide margins), newest-wins drops, buffer layout and content
- * round-trips for each output fourcc.
+ * round-trips for each output fourcc; and the demo clip generator that
+ * feeds it.
  */
 
 #include <fcntl.h>
+#include <libgen.h>
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <time.h>
+
+#include <jpeglib.h>                    /* needs stdio.h first */
 
 #include "common/macro.h"
 #include "tests/test.h"
@@ -628,6 +633,115 @@ static void test_spec(void) {
         ASSERT_EQ(cam_file_source_path_from_spec(NULL), NULL);
 }
 
+/* A synthetic "portrait" for the clip generator: a dark bust on a studio-blue backdrop. */
+static void write_portrait(const char *path) {
+        struct jpeg_compress_struct c = {};
+        struct jpeg_error_mgr err;
+        uint8_t row[128 * 3];
+        FILE *f = fopen(path, "we");
+
+        ASSERT_TRUE(f);
+        c.err = jpeg_std_error(&err);
+        jpeg_create_compress(&c);
+        jpeg_stdio_dest(&c, f);
+        c.image_width = c.image_height = 128;
+        c.input_components = 3;
+        c.in_color_space = JCS_RGB;
+        jpeg_set_defaults(&c);
+        jpeg_set_quality(&c, 95, TRUE);
+        jpeg_start_compress(&c, TRUE);
+        for (int y = 0; y < 128; y++) {
+                for (int x = 0; x < 128; x++) {
+                        double dx = (x - 66) / 28.0, dy = (y - 40) / 36.0;
+                        bool person = dx * dx + dy * dy < 1 || (y > 75 && abs(x - 66) < 50);
+                        row[3 * x] = person ? 40 : 90;
+                        row[3 * x + 1] = person ? 30 : 140;
+                        row[3 * x + 2] = person ? 30 : 220;
+                }
+                JSAMPROW r = row;
+                jpeg_write_scanlines(&c, &r, 1);
+        }
+        jpeg_finish_compress(&c);
+        jpeg_destroy_compress(&c);
+        ASSERT_EQ(fclose(f), 0);
+}
+
+static double mean_luma(const struct cam_frame *f, uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1) {
+        const uint8_t *y = cam_frame_plane_data(f, 0);
+        double sum = 0;
+
+        for (uint32_t r = y0; r < y1; r++)
+                for (uint32_t x = x0; x < x1; x++)
+                        sum += y[r * f->planes[0].stride + x];
+        return sum / ((x1 - x0) * (y1 - y0));
+}
+
+/*
+ * The demo clip generator (v4l2/clip/make-clip.c), run from the build tree
+ * next to this test: valid Y4M of the asked size and length, the same bytes
+ * twice, and a person who is absent at the start and stands centred at the
+ * end (the centre darkens, the left edge stays booth wall).
+ */
+static void test_demo_clip_generator(void) {
+        char exe[1024], tool[1100], cmd[4096];
+        char jpg[] = "/tmp/test-clip-XXXXXX", out1[64], out2[64];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        int fd;
+
+        ASSERT_TRUE(n > 0);
+        exe[n] = 0;
+        /* $(BUILD)/tests/test-file-source -> $(BUILD)/lanesight-make-clip */
+        snprintf(tool, sizeof(tool), "%s/../lanesight-make-clip", dirname(exe));
+        if (access(tool, X_OK) < 0)
+                test_skip("%s not built", tool);
+
+        fd = mkstemp(jpg);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        write_portrait(jpg);
+        snprintf(out1, sizeof(out1), "%s-1.y4m", jpg);
+        snprintf(out2, sizeof(out2), "%s-2.y4m", jpg);
+        ASSERT_TRUE(snprintf(cmd, sizeof(cmd), "'%s' %s %s 96 64 5 4 && '%s' %s %s 96 64 5 4 && cmp -s %s %s",
+                             tool, jpg, out1, tool, jpg, out2, out1, out2) < (int) sizeof(cmd));
+        int r = system(cmd);
+        (void) unlink(out2);
+        (void) unlink(jpg);
+        if (r != 0)
+                (void) unlink(out1);
+        ASSERT_EQ(r, 0);        /* ran, twice, and byte-identical */
+
+        struct cam_file_source_params p = { .path = out1 };
+        _cleanup_(cam_source_freep) struct cam_source *s = NULL;
+        const struct cam_frame *f;
+        double first_centre = 0, first_left = 0;
+        unsigned frames = 0;
+
+        r = cam_file_source_new(&p, &s);
+        (void) unlink(out1);            /* the open fd keeps it readable */
+        ASSERT_OK(r);
+        const struct cam_y4m_header *h = cam_file_source_get_header(s);
+        ASSERT_EQ(h->width, 96);
+        ASSERT_EQ(h->height, 64);
+        ASSERT_EQ(h->fps_num, 5);
+        ASSERT_EQ(h->fps_den, 1);
+        ASSERT_EQ(h->chroma, CAM_Y4M_CHROMA_420JPEG);
+        while ((r = cam_source_acquire(s, 0, &f)) >= 0) {
+                double centre = mean_luma(f, 40, 56, 16, 32), left = mean_luma(f, 0, 8, 8, 40);
+                if (frames == 0) {
+                        first_centre = centre;
+                        first_left = left;
+                }
+                frames++;
+                if (frames == 20) {
+                        ASSERT_TRUE(first_centre - centre > 40);        /* someone dark stands there now */
+                        ASSERT_NEAR(left, first_left, 6);               /* the wall beside them is unchanged */
+                }
+                ASSERT_OK(cam_source_release(s, f));
+        }
+        ASSERT_ERR(r, EPIPE);
+        ASSERT_EQ(frames, 20);
+}
+
 TEST_MAIN(TEST_CASE(test_play_nv12),
           TEST_CASE(test_play_nv12_odd),
           TEST_CASE(test_play_grey),
@@ -648,4 +762,5 @@ TEST_MAIN(TEST_CASE(test_play_nv12),
           TEST_CASE(test_memfd),
           TEST_CASE(test_bad_params),
           TEST_CASE(test_rates),
-          TEST_CASE(test_spec))
+          TEST_CASE(test_spec),
+          TEST_CASE(test_demo_clip_generator))

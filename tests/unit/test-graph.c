@@ -325,13 +325,9 @@ static void test_backend_registry(void) {
         ASSERT_TRUE(strstr(err, "tpu") != NULL);
         ASSERT_ERR(gpu_backend_new("cpu", &(struct gpu_backend_params) { .device = "gpu0" }, &be, err, sizeof(err)),
                    EINVAL);
-        for (int k = 0; k < 2; k++) {
-                int r = gpu_backend_new(k ? "opencl" : "vulkan", NULL, &be, err, sizeof(err));
-                if (r >= 0)
-                        be = gpu_backend_free(be);
-                else
-                        ASSERT_TRUE(err[0] != 0);
-        }
+        /* The GPU backends are registered (real or stub); starting them is tests/unit/test-infer.sh's job
+         * (drivers are not valgrind-clean). */
+        ASSERT_TRUE(gpu_backend_find("vulkan") != NULL && gpu_backend_find("opencl") != NULL);
         ASSERT_OK(gpu_backend_new("cpu", NULL, &be, err, sizeof(err)));
         ASSERT_STREQ(gpu_backend_name(be), "cpu");
         gpu_backend_free(be);

@@ -221,6 +221,12 @@ static void test_conv_model_shapes(void) {
                   .k_h = 7, .k_w = 7 },
                 { .c_in = 512, .h_in = 1, .w_in = 1, .c_out = 512, .h_out = 1, .w_out = 1,
                   .k_h = 1, .k_w = 1 },
+                /* GEMV paths: im2col with one output column, 1x1 with three */
+                { .batch = 2, .c_in = 6, .h_in = 3, .w_in = 3, .c_out = 34, .h_out = 1, .w_out = 1, .groups = 2,
+                  .k_h = 3, .k_w = 3, .residual = GPU_CPU_RESIDUAL_BEFORE_ACT, .act.type = GPU_CPU_ACT_SIGMOID },
+                { .c_in = 19, .h_in = 1, .w_in = 3, .c_out = 37, .h_out = 1, .w_out = 3,
+                  .k_h = 1, .k_w = 1, .residual = GPU_CPU_RESIDUAL_AFTER_ACT, .act.type = GPU_CPU_ACT_LEAKY,
+                  .act.alpha = 0.1f },
                 /* global depthwise with a fused residual and activation */
                 { .batch = 2, .c_in = 5, .h_in = 3, .w_in = 11, .c_out = 5, .h_out = 1, .w_out = 1, .groups = 5,
                   .k_h = 3, .k_w = 11, .residual = GPU_CPU_RESIDUAL_AFTER_ACT, .act.type = GPU_CPU_ACT_RELU },
@@ -245,7 +251,7 @@ static void test_conv_depthwise(void) {
         static const unsigned ks[] = { 3, 3, 5, 7, 2, 1 };
         for (int i = 0; i < 60; i++) {
                 struct gpu_cpu_conv2d_params p;
-                unsigned k = ks[i % ELEMENTSOF(ks)], s = rng_range(&r, 1, 2), d = i % 7 == 0 ? 2 : 1;
+                unsigned k = ks[i % ELEMENTSOF(ks)], s = rng_range(&r, 1, 3), d = i % 7 == 0 ? 2 : 1;
                 if (!random_conv(&r, &p, k, s, d, 2))
                         continue;
                 if (i % 3 == 0) /* wide rows: the 32-column path */

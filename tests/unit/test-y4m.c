@@ -76,6 +76,7 @@ static void test_header_colourspaces(void) {
                 ASSERT_OK(parse(s, &h));
                 ASSERT_EQ(h.chroma, table[i].chroma);
                 ASSERT_STREQ(cam_y4m_chroma_to_string(h.chroma), table[i].c);
+                ASSERT_EQ(cam_y4m_chroma_from_string(table[i].c), table[i].chroma);
                 ASSERT_EQ(h.chroma_width, table[i].cw);
                 ASSERT_EQ(h.chroma_height, table[i].ch);
                 ASSERT_EQ(h.frame_size, 15 + 2 * table[i].cw * table[i].ch);
@@ -84,6 +85,8 @@ static void test_header_colourspaces(void) {
         }
         ASSERT_EQ(cam_y4m_chroma_to_string(_CAM_Y4M_CHROMA_MAX), NULL);
         ASSERT_EQ(cam_y4m_chroma_to_string(_CAM_Y4M_CHROMA_INVALID), NULL);
+        ASSERT_EQ(cam_y4m_chroma_from_string("444"), _CAM_Y4M_CHROMA_INVALID);
+        ASSERT_EQ(cam_y4m_chroma_from_string(NULL), _CAM_Y4M_CHROMA_INVALID);
 }
 
 static void test_header_unsupported(void) {

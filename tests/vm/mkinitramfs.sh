@@ -124,5 +124,6 @@ for l in $links; do
 done
 
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
-mv "$out.tmp" "$out"
+# Written aside and renamed: a concurrent run never reads half an archive.
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"

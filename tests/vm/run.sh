@@ -18,9 +18,10 @@ set -u
 kdir=""; initrds=""; test=""; out=""; tmo=600; mem=1G; smp=2; append=""; quiet=0
 # Single-threaded TCG: with thread=multi, 1 boot in ~9 here oopsed on an int3
 # in sched_clock_cpu while the kernel live-patched a static key (text_poke_bp):
-# another vCPU ran a stale translation of the patched code. Round-robin vCPUs
-# cannot race that way, and delivered frames more evenly (29.5 vs ~21 fps
-# delivered under load). VM_ACCEL=tcg,thread=multi to compare.
+# most likely another vCPU ran a stale translation of the patched code.
+# Round-robin vCPUs cannot race that way, and delivered frames more evenly
+# (26-29 vs 19.5-21 fps delivered under load). VM_ACCEL=tcg,thread=multi to
+# compare.
 accel=${VM_ACCEL:-tcg,thread=single}
 while [ $# -gt 0 ]; do
         case "$1" in

@@ -5,7 +5,7 @@
 #
 # Downloads (once) trixie's linux-image-amd64 and bookworm's udev into
 # $(VM_CACHE) through a private apt configuration; the machine's apt setup and
-# installed packages are left alone.
+# installed packages are left alone. Logs: $(BUILD)/vm-check/results/vivid/.
 
 VM_CACHE   ?= build/vm
 VM_TIMEOUT ?= 600
@@ -16,13 +16,16 @@ TEST_PROGRAMS += test-vivid-capture
 test-vivid-capture_SOURCES := tests/vm/test-vivid-capture.c
 test-vivid-capture_LIBS := cam
 
+# Host-side test of the initramfs builder (module closure, ldd closure), seconds.
+TESTS += tests/vm/test-mkinitramfs.sh
+
 # lanesight programs copied into the guest (those that exist in this tree).
 VM_PROGRAMS = $(filter lanesight-probe test-vivid-capture,$(PROGRAMS))
 
 vm-check:
 	$(Q)packaging/deps.sh build vm
-	$(if $(VM_PROGRAMS),$(Q)$(MAKE) --no-print-directory $(foreach p,$(VM_PROGRAMS),$($(p)_PATH)))
-	$(Q)tests/vm/vm-check.sh --cache $(VM_CACHE) --timeout $(VM_TIMEOUT) \
+	$(if $(VM_PROGRAMS),$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) $(foreach p,$(VM_PROGRAMS),$($(p)_PATH)))
+	$(Q)tests/vm/vm-check.sh --cache $(VM_CACHE) --out $(BUILD)/vm-check --timeout $(VM_TIMEOUT) \
 		$(if $(filter 1,$(VM_DEBUG)),--debug) \
 		$(foreach p,$(VM_PROGRAMS),--program $($(p)_PATH))
 

@@ -9,6 +9,8 @@
 # [name, condition] pairs, prints one result line per pair.
 jchecks() {
         f=$1; shift
+        # The formatter is appended to the last argument, the program.
+        # shellcheck disable=SC2145
         if ! jq -r "$@"' | .[] | (if .[1] == true then "PASS: " else "FAIL: " end) + .[0]' "$f" 2>/tmp/jq.err; then
                 fail "jq on $f: $(cat /tmp/jq.err)"
         fi
@@ -31,7 +33,7 @@ jq -c '(.cameras[] | {node, card, bus_info, mplane, links, n_formats: (.formats 
 # The driver's formats in its order, and its scalar controls (the probe skips
 # compound ones by design), as v4l2-ctl sees them.
 for n in SP MP; do
-        eval node=\$$n
+        node=$SP; [ "$n" = MP ] && node=$MP
         v4l2-ctl -d "$node" --list-formats 2>/dev/null |
                 sed -n "s/^[[:space:]]*\[[0-9]*\]: '\([^']*\)'.*/\1/p" | sed 's/ *$//' | json_lines >/tmp/formats-$n.json
         v4l2-ctl -d "$node" -l 2>/dev/null | grep -v 'has-payload' |
@@ -59,7 +61,7 @@ jchecks /tmp/list.json --arg sp "$SP" --arg mp "$MP" --argjson w "$W" --argjson 
           ["probe list: \($sp) offers YUYV \($w)x\($h) at \($fps) fps", rate($sp; "YUYV")],
           ["probe list: \($mp) offers NV12 \($w)x\($h) at \($fps) fps", rate($mp; "NV12")],
           ["probe list: brightness 0..255, default 128 on both", brightness($sp) and brightness($mp)],
-          ["probe list: by-path link reported", [(.cameras // [])[].links[]? | select(startswith("/dev/v4l/by-path/"))] | length >= 1],
+          ["probe list: by-path link reported", ([(.cameras // [])[].links[]? | select(startswith("/dev/v4l/by-path/"))] | length >= 1)],
           ["probe list: nothing skipped (vivid has capture nodes only)", .skipped == []]
         ]'
 
@@ -118,7 +120,7 @@ timeout 60 $PROBE controls --device "$SP" --json >/tmp/get.json 2>&1
 jq -c '.set' /tmp/set.json 2>&1 | indent
 ok "probe controls brightness=200: exit status 0" test "$rc" -eq 0
 jchecks /tmp/set.json '[["probe controls brightness=200: set without error",
-        [(.set // [])[] | select(.name == "brightness" and .value == 200 and .error == null)] | length == 1]]'
+        ([(.set // [])[] | select(.name == "brightness" and .value == 200 and .error == null)] | length == 1)]]'
 jchecks /tmp/get.json '[["probe controls: brightness reads back 200",
         [(.controls // [])[] | select(.key == "brightness") | .value] == [200]]]'
 ok "v4l2-ctl: brightness is 200 in the driver" sh -c "v4l2-ctl -d '$SP' -C brightness | grep -qx 'brightness: 200'"
@@ -127,7 +129,7 @@ rc=$?
 jq -c '.set' /tmp/bad.json 2>&1 | indent
 ok "probe controls brightness=999: refused (exit status $rc)" test "$rc" -ne 0
 jchecks /tmp/bad.json '[["probe controls brightness=999: ERANGE",
-        [(.set // [])[] | select(.name == "brightness" and .error == "ERANGE")] | length == 1]]'
+        ([(.set // [])[] | select(.name == "brightness" and .error == "ERANGE")] | length == 1)]]'
 ok "v4l2-ctl: brightness still 200" sh -c "v4l2-ctl -d '$SP' -C brightness | grep -qx 'brightness: 200'"
 v4l2-ctl -d "$SP" -c brightness=128
 
@@ -183,3 +185,34 @@ jchecks /tmp/hotplug.json --argjson frames "$HP_FRAMES" --argjson w "$W" \
         ]'
 SP=$(vivid_node 0) || SP=""
 MP=$(vivid_node 1) || MP=""
+
+# --- nodes that are not cameras ---------------------------------------------------
+section probe skips output and metadata nodes
+# One vivid instance with a video capture, a video output and a metadata
+# capture node (node_types bits 0, 8, 17), loaded on its own so that its
+# by-path link cannot shadow the capture-only instances above.
+modprobe -r vivid && modprobe vivid n_devs=1 node_types=0x20101 && udevadm settle -t 30
+cap=$(vivid_node 0) || cap=""
+out=""; meta=""
+for n in /sys/class/video4linux/video*; do
+        case "$(cat "$n/name" 2>/dev/null)" in
+        vivid-000-vid-out) out=/dev/${n##*/} ;;
+        vivid-000-meta-cap) meta=/dev/${n##*/} ;;
+        esac
+done
+echo "  | capture $cap, output $out, metadata $meta"
+timeout 60 $PROBE list --json >/tmp/list3.json 2>/tmp/list3.err
+rc=$?
+jq -c '{cameras: [.cameras[].node], skipped}' /tmp/list3.json 2>&1 | indent
+ok "probe list with output/metadata nodes: exit status 0" test "$rc" -eq 0
+jchecks /tmp/list3.json --arg cap "$cap" --arg out "$out" --arg meta "$meta" '
+        def skipped($n): [(.skipped // [])[] | select(.node == $n and .error == "EMEDIUMTYPE")] | length == 1;
+        [
+          ["probe list: only the capture node \($cap) is a camera", [(.cameras // [])[].node] == [$cap]],
+          ["probe list: output node \($out) skipped (EMEDIUMTYPE)", $out != "" and skipped($out)],
+          ["probe list: metadata node \($meta) skipped (EMEDIUMTYPE)", $meta != "" and skipped($meta)]
+        ]'
+timeout 60 $PROBE capture --device "$out" --frames 1 >/dev/null 2>/tmp/out.err
+rc=$?
+sed 's/^/  | stderr: /' /tmp/out.err
+ok "probe capture on the output node: refused, exit status 3 (got $rc)" test "$rc" -eq 3
