@@ -59,6 +59,7 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DLANESIGHT_VERSION='"$(VERSION)"' \
 #   TESTS     += $(BUILD)/tests/test-x   (programs or tests/*.sh run by make check)
 #   TEST_PROGRAMS += test-x (a PROGRAMS entry built under $(BUILD)/tests/)
 #   BENCHES   += commands run by make bench
+#   FETCH     += downloads make check needs, fetched serially before the parallel build
 # Generated sources go under $(BUILD)/gen; fragments add them to GENERATED.
 # ---------------------------------------------------------------------------
 LIBRARIES :=
@@ -68,6 +69,8 @@ TESTS :=
 BENCHES :=
 GENERATED :=
 CLEAN_EXTRA :=
+# Downloads (models, test portraits) that make check fetches one after the other before building in parallel.
+FETCH =
 
 all: build-all
 
@@ -140,8 +143,11 @@ deps:
 	$(Q)packaging/deps.sh check
 
 TEST_TIMEOUT ?= 600
+# The build step runs in parallel even when make was called without -j.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(Q)$(MAKE) --no-print-directory build-all $(TESTS)
+	$(Q)$(if $(strip $(FETCH)),$(MAKE) --no-print-directory $(FETCH))
+	$(Q)$(MAKE) --no-print-directory -j$(NPROC) build-all $(TESTS)
 	$(Q)tests/run-tests.sh --timeout $(if $(filter 1,$(VALGRIND)),1800,$(TEST_TIMEOUT)) \
 		$(if $(filter 1,$(VALGRIND)),--valgrind) $(TESTS)
 

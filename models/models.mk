@@ -20,3 +20,4 @@ $(MODEL_FILES):
 	$(Q)models/fetch.sh --dir $(MODELS_DIR) $(basename $(notdir $@))
 
 .PHONY: models
+FETCH += models

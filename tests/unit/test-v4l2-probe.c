@@ -204,13 +204,17 @@ static void test_fake_capture(void) {
         ASSERT_TRUE(strstr(out, "\"n_memory\":2,\"bytesperline\":[640,640],\"sizeimage\":[307200,153600]"));
         free(out);
 
-        /* The fake's MJPEG frames do not decode: every one is an error, then the timeout. */
+        /*
+         * The fake's MJPEG frames do not decode: every one is an error. The capture ends either at the
+         * timeout or, on a fast machine, when the stream gives up after a storm of undecodable frames.
+         */
         ASSERT_EQ(run_probe_env(FAKE_ENV(), (const char *[]) { "capture", "-d", "/dev/video0", "-f", "MJPG", "-n", "2",
                                 "--timeout", "100", "--json", NULL }, &out), 1);
         ASSERT_TRUE(strstr(out, "\"output_fourcc\":\"RGB3\",\"converted\":true"));
         ASSERT_TRUE(strstr(out, "\"frames\":0,"));
         ASSERT_TRUE(!strstr(out, "\"errors\":0,"));
-        ASSERT_TRUE(strstr(out, "\"result\":\"timeout\",\"error\":\"ETIMEDOUT\""));
+        ASSERT_TRUE(strstr(out, "\"result\":\"timeout\",\"error\":\"ETIMEDOUT\"") ||
+                    strstr(out, "\"result\":\"error\",\"error\":\"EAGAIN\""));
         free(out);
 }
 

@@ -78,3 +78,4 @@ demo-play: deps
 	$(Q)$(BUILD)/lanesight-play $(DEMO_PLAY_FLAGS) $(DEMO_CLIP)
 
 .PHONY: demo-play
+FETCH += $(DEMO_CLIP)

@@ -35,6 +35,10 @@ deb=$(ls /pkg/lanesight_*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || { fail "no .deb in /pkg"; finish; }
 check "dpkg -i $(basename "$deb")" dpkg -i "$deb"
 check "system user lanesightd exists" id lanesightd
+# postinst started it (deb-systemd-invoke start): it must have come up then,
+# with the bus policy already knowing the new user.
+sleep 3
+check "lanesightd active after dpkg -i (started by postinst)" systemctl is-active --quiet lanesightd.service
 check "group lanesight exists" getent group lanesight
 check "unit enabled by the package" systemctl is-enabled --quiet lanesightd.service
 check "bus policy installed" test -f /usr/share/dbus-1/system.d/org.lanesight.Lanesight1.conf
