@@ -37,6 +37,18 @@ struct face_pipeline {
          * letterbox and alignment warp run as shaders reading the raw frame.
          * Otherwise gpu_pre_run_cpu(), the reference, reads the mapping.
          */
+        /*
+         * Sharpness on the pipeline's backend: a tiny graph (3x3 Laplacian
+         * conv, square, two global means) over the aligned face's inner
+         * region plus a 1-pixel border, so on a GPU backend the measure is
+         * computed there like the rest; variance = E[L^2] - E[L]^2.
+         */
+        struct gpu_graph *sharp_graph;
+        struct gpu_model *sharp;
+        float *sharp_in;
+        float sharp_reference;          /* the CPU reference's value for the last face, for tests */
+        unsigned sharp_x0, sharp_y0, sharp_w, sharp_h;
+
         struct gpu_vk_ctx *vk;
         struct gpu_vk_importer *importer;
         struct gpu_vk_pre *vk_det_pre, *vk_emb_pre;
@@ -74,6 +86,9 @@ struct face_pipeline *face_pipeline_free(struct face_pipeline *fp) {
         gpu_vk_pre_free(fp->vk_emb_pre);
         gpu_vk_importer_free(fp->importer);
         gpu_vk_ctx_free(fp->vk);
+        gpu_model_free(fp->sharp);
+        gpu_graph_free(fp->sharp_graph);
+        free(fp->sharp_in);
         gpu_model_free(fp->det);
         gpu_model_free(fp->emb);
         gpu_graph_free(fp->det_graph);
@@ -185,6 +200,109 @@ static int alloc_buffers(struct face_pipeline *fp) {
         return 0;
 }
 
+static int push_index(int **arr, size_t *n, int v) {
+        int *a = reallocarray(*arr, *n + 1, sizeof(int));
+        if (!a)
+                return -ENOMEM;
+        a[(*n)++] = v;
+        *arr = a;
+        return 0;
+}
+
+static int sharp_node(struct gpu_graph *g, const char *name, enum gpu_op op, const int *ins, int n_ins) {
+        int ni = gpu_graph_add_node(g, name, op), t;
+        if (ni < 0)
+                return ni;
+        t = gpu_graph_add_tensor(g, name, GPU_TENSOR_ACTIVATION);
+        if (t < 0)
+                return t;
+        struct gpu_node *n = &g->nodes[ni];
+        for (int i = 0; i < n_ins; i++)
+                n->inputs[i] = ins[i];
+        n->n_inputs = n_ins;
+        n->output = t;
+        g->tensors[t].producer = ni;
+        return t;
+}
+
+/* The region face_quality_photometric() measures, plus the border its Laplacian reads. */
+static int sharpness_graph_new(struct face_pipeline *fp, char *err, size_t errlen) {
+        static const float laplacian[9] = { 0, 1, 0, 1, -4, 1, 0, 1, 0 };
+        unsigned w = fp->emb_pre.width, h = fp->emb_pre.height;
+        unsigned ix0 = w * 16 / 112, iy0 = h * 16 / 112;
+        struct gpu_graph *g;
+        char why[256] = "";
+        int x, k, lap, sq, m1, m2, r;
+
+        fp->sharp_x0 = ix0 - 1;
+        fp->sharp_y0 = iy0 - 1;
+        fp->sharp_w = w - 2 * ix0 + 2;
+        fp->sharp_h = h - 2 * iy0 + 2;
+        g = fp->sharp_graph = gpu_graph_new();
+        fp->sharp_in = calloc((size_t) fp->sharp_w * fp->sharp_h, sizeof(float));
+        if (!g || !fp->sharp_in)
+                return -ENOMEM;
+        g->opset = 13;
+        x = gpu_graph_add_tensor(g, "luma", GPU_TENSOR_INPUT);
+        if (x < 0)
+                return x;
+        r = gpu_tensor_set_shape(&g->tensors[x], 4, (const int64_t[]) { 1, 1, fp->sharp_h, fp->sharp_w });
+        if (r < 0 || (r = push_index(&g->inputs, &g->n_inputs, x)) < 0)
+                return r;
+        k = gpu_graph_add_tensor(g, "laplacian", GPU_TENSOR_CONSTANT);
+        if (k < 0)
+                return k;
+        r = gpu_tensor_set_shape(&g->tensors[k], 4, (const int64_t[]) { 1, 1, 3, 3 });
+        if (r < 0)
+                return r;
+        g->tensors[k].data = malloc(sizeof(laplacian));
+        if (!g->tensors[k].data)
+                return -ENOMEM;
+        memcpy(g->tensors[k].data, laplacian, sizeof(laplacian));
+        lap = sharp_node(g, "lap", GPU_OP_CONV, (const int[]) { x, k }, 2);
+        if (lap < 0)
+                return lap;
+        g->nodes[g->n_nodes - 1].conv = (struct gpu_conv_attrs) { .kernel = { 3, 3 }, .stride = { 1, 1 },
+                                                                  .dilation = { 1, 1 }, .group = 1 };
+        if ((sq = sharp_node(g, "lap2", GPU_OP_MUL, (const int[]) { lap, lap }, 2)) < 0 ||
+            (m1 = sharp_node(g, "mean", GPU_OP_GLOBAL_AVERAGE_POOL, (const int[]) { lap }, 1)) < 0 ||
+            (m2 = sharp_node(g, "mean2", GPU_OP_GLOBAL_AVERAGE_POOL, (const int[]) { sq }, 1)) < 0)
+                return -ENOMEM;
+        g->tensors[m1].is_output = g->tensors[m2].is_output = true;
+        if ((r = push_index(&g->outputs, &g->n_outputs, m1)) < 0 || (r = push_index(&g->outputs, &g->n_outputs, m2)) < 0)
+                return r;
+        r = gpu_graph_infer_shapes(g, why, sizeof(why));
+        if (r >= 0)
+                r = gpu_graph_plan(g);
+        if (r >= 0)
+                r = gpu_model_new(fp->backend, g, &fp->sharp, why, sizeof(why));
+        if (r < 0)
+                fail(err, errlen, "sharpness graph: %s", why[0] ? why : strerror(-r));
+        return r;
+}
+
+/* Laplacian variance of the aligned face on the backend; overrides the CPU reference's value. */
+static int sharpness_run(struct face_pipeline *fp, const float *luma, float *ret) {
+        unsigned w = fp->emb_pre.width;
+        float m[2];
+        int r;
+
+        for (unsigned y = 0; y < fp->sharp_h; y++)
+                memcpy(fp->sharp_in + (size_t) y * fp->sharp_w, luma + (size_t) (fp->sharp_y0 + y) * w + fp->sharp_x0,
+                       fp->sharp_w * sizeof(float));
+        r = gpu_model_set_input(fp->sharp, 0, fp->sharp_in, (size_t) fp->sharp_w * fp->sharp_h);
+        if (r >= 0)
+                r = gpu_model_run(fp->sharp);
+        if (r >= 0)
+                r = gpu_model_get_output(fp->sharp, 0, &m[0], 1);
+        if (r >= 0)
+                r = gpu_model_get_output(fp->sharp, 1, &m[1], 1);
+        if (r < 0)
+                return r;
+        *ret = MAX(0.0f, m[1] - m[0] * m[0]);
+        return 0;
+}
+
 static int vk_prep_new(struct face_pipeline *fp, char *err, size_t errlen) {
         char e[GPU_VK_ERROR_MAX] = "";
         struct gpu_vk_ctx_params vp = { .error = e };
@@ -225,6 +343,10 @@ static int prep_run(struct face_pipeline *fp, struct gpu_vk_pre *vk_pre, const s
         if (f->flags & CAM_FRAME_STILL)
                 gpu_vk_importer_reset(fp->importer);
         return r;
+}
+
+float face_pipeline_sharpness_reference(const struct face_pipeline *fp) {
+        return fp->sharp_reference;
 }
 
 void face_pipeline_reset_imports(struct face_pipeline *fp) {
@@ -304,6 +426,9 @@ int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline
         r = alloc_buffers(fp);
         if (r < 0)
                 return fail(err, errlen, "out of memory"), r;
+        r = sharpness_graph_new(fp, err, errlen);
+        if (r < 0)
+                return r;
         if (streq(fp->params.backend, "vulkan")) {
                 r = vk_prep_new(fp, err, errlen);
                 if (r < 0)
@@ -417,6 +542,10 @@ int face_pipeline_embed(struct face_pipeline *fp, const struct cam_frame *f, con
                                       0.587f * (c1[i] / o->scale[1] + o->mean[1]) +
                                       0.114f * (blue[i] / o->scale[2] + o->mean[2]);
                 r = face_quality_photometric(fp->luma, o->width, o->height, o->width, q);
+                if (r < 0)
+                        return r;
+                fp->sharp_reference = q->sharpness;
+                r = sharpness_run(fp, fp->luma, &q->sharpness);
                 if (r < 0)
                         return r;
         }

@@ -91,6 +91,13 @@ int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, c
  */
 const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied);
 
+/*
+ * Sharpness is computed on the pipeline's backend; this returns what the CPU
+ * reference (face_quality_photometric) gave for the last embedded face, so
+ * tests can hold the backend to it.
+ */
+float face_pipeline_sharpness_reference(const struct face_pipeline *fp);
+
 /* Forgets cached frame imports: call when a stream stops or restarts (buffer indices get new memory). */
 void face_pipeline_reset_imports(struct face_pipeline *fp);
 

@@ -129,6 +129,9 @@ static void compare_with_cpu(const char *backend) {
                         ASSERT_NEAR(b->kp[k].y, a->kp[k].y, BOX_TOL);
                 }
                 ASSERT_EQ(gpu.a[i].quality.guidance, cpu.a[i].quality.guidance);
+                /* Sharpness computed by the backend's conv/mul/pool vs the CPU backend's. */
+                ASSERT_NEAR(gpu.a[i].quality.sharpness, cpu.a[i].quality.sharpness,
+                            2e-3 * cpu.a[i].quality.sharpness + 0.05);
         }
 }
 

@@ -146,6 +146,10 @@ static void test_detect_portrait(void) {
         ASSERT_TRUE(a.face.kp[2].y > a.face.kp[0].y);           /* nose below the eyes */
         ASSERT_TRUE(a.face.kp[3].y > a.face.kp[2].y);           /* mouth below the nose */
         ASSERT_TRUE(a.quality.ied > 60 && a.quality.ied < 120);
+        /* Sharpness runs on the backend as a graph; the plain loop of quality.c is its oracle. */
+        float ref = face_pipeline_sharpness_reference(fp);
+        fprintf(stderr, "  sharpness: backend %.3f, reference %.3f\n", a.quality.sharpness, ref);
+        ASSERT_NEAR(a.quality.sharpness, ref, 1e-3 * ref);
         ASSERT_EQ(a.quality.guidance, FACE_GUIDANCE_OK);
         double norm = 0;
         for (int i = 0; i < 512; i++)
