@@ -294,37 +294,6 @@ int ctl_pick_camera(const struct ctl_verb *v, sd_bus *bus, const char *given, ch
         return *ret ? 0 : CTL_EXIT_ENGINE;
 }
 
-int ctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        struct stat st;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EISDIR;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-        _cleanup_free_ uint8_t *buf = malloc(st.st_size ? (size_t) st.st_size : 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t got = 0;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        *ret_size = got;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 int ctl_parse_seconds(const char *s, uint64_t *ret_usec) {
         char *end;
         errno = 0;

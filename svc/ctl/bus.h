@@ -61,8 +61,5 @@ int ctl_print_properties(FILE *f, sd_bus_message *m, bool json, const char *inde
 /* The camera to use: given, or the first the manager lists. Returns an exit code; *ret is malloc'ed. */
 int ctl_pick_camera(const struct ctl_verb *v, sd_bus *bus, const char *given, char **ret);
 
-/* Reads the whole regular file at path (at most max bytes). Negative errno. */
-int ctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_size);
-
 /* Seconds as a float ("1.5"), > 0 and at most a day; negative errno. */
 int ctl_parse_seconds(const char *s, uint64_t *ret_usec);

@@ -10,6 +10,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum {
@@ -46,6 +47,9 @@ int ctl_watch(const struct ctl_options *o, int argc, char **argv);
 int ctl_verify(const struct ctl_options *o, int argc, char **argv);
 int ctl_identify(const struct ctl_options *o, int argc, char **argv);
 int ctl_gallery(const struct ctl_options *o, int argc, char **argv);
+
+/* Reads the whole regular file at path (at most max bytes; -EISDIR for anything else). Negative errno. */
+int ctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_size);
 
 /* JSON output helpers (stdout). */
 void ctl_json_string(FILE *f, const char *s);

@@ -19,37 +19,6 @@
 
 #define IMAGE_FILE_MAX (64u << 20)
 
-static int read_file(const char *path, uint8_t **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        struct stat st;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EISDIR;
-        if ((uint64_t) st.st_size > IMAGE_FILE_MAX)
-                return -EFBIG;
-        _cleanup_free_ uint8_t *buf = malloc(st.st_size ? (size_t) st.st_size : 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t got = 0;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        *ret_size = got;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 static char *model_file(const struct ctl_options *o, const char *given, const char *id) {
         char *p = NULL;
         if (given)
@@ -114,7 +83,7 @@ static int analyse_image(struct face_pipeline *fp, const char *path, struct anal
         int r;
 
         ret->path = path;
-        r = read_file(path, &data, &size);
+        r = ctl_read_file(path, IMAGE_FILE_MAX, &data, &size);
         if (r < 0) {
                 fprintf(stderr, "lanesightctl: cannot read '%s': %s\n", path, strerror(-r));
                 return CTL_EXIT_NO_FACE;

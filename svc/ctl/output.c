@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/macro.h"
 
 #include "svc/ctl/ctl.h"
 
@@ -31,4 +38,35 @@ void ctl_base64(FILE *f, const void *data, size_t size) {
                 fputc(i + 1 < size ? tbl[(v >> 6) & 63] : '=', f);
                 fputc(i + 2 < size ? tbl[v & 63] : '=', f);
         }
+}
+
+int ctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        struct stat st;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        _cleanup_free_ uint8_t *buf = malloc(st.st_size ? (size_t) st.st_size : 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t got = 0;
+        while (got < (size_t) st.st_size) {
+                ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        *ret_size = got;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }
