@@ -56,7 +56,8 @@ check_one() {
         for f in $want; do
                 if grep -qx "$f" "$tmp/list"; then pass "$kind has $f"; else fail "$kind lacks $f"; fi
         done
-        for m in man1/lanesightctl.1 man5/lanesightd.conf.5 man8/lanesightd.8; do
+        for m in man1/lanesightctl.1 man1/lanesight-probe.1 man1/lanesight-infer.1 \
+                 man5/lanesightd.conf.5 man8/lanesightd.8; do
                 if grep -Eqx "/usr/share/man/$m(\\.gz)?" "$tmp/list"; then
                         pass "$kind has man page $m"
                 else

@@ -29,6 +29,7 @@ struct lsd_camera {
         enum lsd_camera_state state;
         struct face_tracker *tracker;
         uint64_t processed;
+        int frame_error;                /* the last processing failure, logged once until it changes */
         uint32_t faces_in_view;
         char card[64];
 };
@@ -91,8 +92,18 @@ static void process_frame(struct lsd_camera *c, const struct cam_frame *f) {
                 roi = (struct gpu_pre_roi) { d->cfg.roi[0], d->cfg.roi[1], d->cfg.roi[2], d->cfg.roi[3] };
         n = face_pipeline_detect(d->pipeline, f, &roi, faces, ELEMENTSOF(faces));
         if (n < 0) {
-                log_debug_errno(&d->log, n, "Frame %u not processed: %m", f->sequence);
+                /* A failing backend fails every frame: one warning, not one line per frame. */
+                if (n != c->frame_error)
+                        log_warning_errno(&d->log, n, "Camera '%s': frame %u not processed: %m "
+                                          "(further failures like this one are not logged)", c->spec, f->sequence);
+                else
+                        log_debug_errno(&d->log, n, "Frame %u not processed: %m", f->sequence);
+                c->frame_error = n;
                 return;
+        }
+        if (c->frame_error) {
+                log_info(&d->log, "Camera '%s': frames are processed again", c->spec);
+                c->frame_error = 0;
         }
         c->processed++;
         if (c->faces_in_view != (uint32_t) n) {

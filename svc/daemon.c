@@ -123,6 +123,13 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                 /* The import path settles with the first frames (and may fall back later): announce changes. */
                 if (!streq_ptr(ci.import_path, d->import_path_reported)) {
                         d->import_path_reported = ci.import_path;
+                        if (ci.import_path && ci.import_path[0]) {
+                                char field[64];
+                                snprintf(field, sizeof(field), "LANESIGHT_IMPORT=%s", ci.import_path);
+                                log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_IMPORT_PATH, LSD_FIELDS(field),
+                                           "Frames reach the %s backend through the %s import path", d->backend,
+                                           ci.import_path);
+                        }
                         (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_MANAGER,
                                                               "ImportPath", NULL);
                         (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "ImportPath", NULL);

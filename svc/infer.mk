@@ -3,3 +3,4 @@ PROGRAMS += lanesight-infer
 lanesight-infer_SOURCES := svc/infer.c
 lanesight-infer_LIBS = $(GPU_ENGINE_LIBS)
 lanesight-infer_INSTALL := bin
+MAN_PAGES += docs/man/lanesight-infer.1

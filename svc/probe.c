@@ -1169,10 +1169,11 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 {}
         };
         uint32_t u;
-        int c;
+        int c, li = -1;
 
         *o = (struct options) { .frames = 100, .buffers = 4, .timeout_ms = 3000 };
-        while ((c = getopt_long(argc, argv, "d:n:s:r:f:b:t:jh", longopts, NULL)) >= 0) {
+        /* li: which long option matched, -1 for a short one (to name it in errors). */
+        while ((c = getopt_long(argc, argv, "d:n:s:r:f:b:t:jh", longopts, &li)) >= 0) {
                 switch (c) {
                 case 'd':
                         o->device = optarg;
@@ -1264,9 +1265,13 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 default:
                         return -EINVAL;
                 }
+                li = -1;
                 continue;
         bad:
-                fprintf(stderr, "Invalid value '%s' for option '%s'.\n", optarg, argv[optind - 1]);
+                if (li >= 0)
+                        fprintf(stderr, "Invalid value '%s' for option '--%s'.\n", optarg, longopts[li].name);
+                else
+                        fprintf(stderr, "Invalid value '%s' for option '-%c'.\n", optarg, c);
                 return -EINVAL;
         }
         if (optind >= argc) {

@@ -3,3 +3,4 @@ PROGRAMS += lanesight-probe
 lanesight-probe_SOURCES := svc/probe.c
 lanesight-probe_LIBS := camfile cam
 lanesight-probe_INSTALL := bin
+MAN_PAGES += docs/man/lanesight-probe.1

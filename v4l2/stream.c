@@ -75,9 +75,20 @@ static void buffer_clear(struct cam_stream *s, struct cam_buffer *b) {
         b->host = NULL;
 }
 
+/*
+ * Read-write although lanesight only reads: an importer may map the buffer
+ * read-write (Mesa's lavapipe mmaps an imported dma-buf PROT_READ|PROT_WRITE,
+ * which a read-only file refuses). A driver that refuses read-write is asked
+ * for read-only.
+ */
 static int buffer_export(struct cam_stream *s, struct cam_buffer *b, uint32_t m) {
-        struct v4l2_exportbuffer e = { .type = s->type, .index = b->index, .plane = m, .flags = O_RDONLY | O_CLOEXEC };
+        struct v4l2_exportbuffer e = { .type = s->type, .index = b->index, .plane = m, .flags = O_RDWR | O_CLOEXEC };
         int r = cam_device_ioctl(s->dev, VIDIOC_EXPBUF, &e);
+        if (r == -EACCES || r == -EPERM || r == -EINVAL) {
+                e = (struct v4l2_exportbuffer) { .type = s->type, .index = b->index, .plane = m,
+                                                 .flags = O_RDONLY | O_CLOEXEC };
+                r = cam_device_ioctl(s->dev, VIDIOC_EXPBUF, &e);
+        }
         if (r < 0)
                 return r;
         b->dmabuf[m] = e.fd;

@@ -365,7 +365,7 @@ const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *
         gpu_vk_importer_stats(fp->importer, &st);
         if (ret_bytes_copied)
                 *ret_bytes_copied = st.bytes_copied;
-        return gpu_vk_import_path_to_string(st.last_path);
+        return gpu_vk_import_path_to_string(st.last_path) ?: "";        /* no frame imported yet */
 }
 
 int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline **ret, char *err,

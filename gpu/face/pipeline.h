@@ -87,7 +87,8 @@ int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, c
 /*
  * How frames reach the preprocessing: "dmabuf", "host" or "copy" (Vulkan
  * import of the most recent frame; "host" on the CPU path, which reads the
- * mapping), and the bytes the copy path has copied so far.
+ * mapping; "" on the Vulkan path before the first frame), and the bytes the
+ * copy path has copied so far.
  */
 const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied);
 

@@ -53,8 +53,18 @@ struct gpu_vk_cmd *gpu_vk_cmd_free(struct gpu_vk_cmd *c) {
 }
 
 int gpu_vk_cmd_begin(struct gpu_vk_cmd *c) {
-        if (c->pending || c->recording)
+        int r;
+
+        if (c->recording)
                 return -EBUSY;
+        /*
+         * A submit whose wait timed out (a slow device, not a lost one) may
+         * still run: wait for it (bounded) before reusing its command buffer,
+         * so that one slow submit costs one failure, not every later one.
+         */
+        r = gpu_vk_cmd_wait(c, c->vk->timeout_ns);
+        if (r < 0)
+                return r == -ETIMEDOUT ? -EBUSY : r;
         VK_TRY(c->vk, vkResetCommandBuffer(c->cb, 0));
         c->recorded = false;
         VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };

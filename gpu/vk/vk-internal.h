@@ -156,6 +156,7 @@ int gpu_vk_cmd_new(struct gpu_vk_ctx *vk, const char *name, struct gpu_vk_cmd **
 /* Waits (bounded) for a pending submit before freeing. */
 struct gpu_vk_cmd *gpu_vk_cmd_free(struct gpu_vk_cmd *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_vk_cmd *, gpu_vk_cmd_free);
+/* Waits (bounded) for a submit still pending after a timed-out wait; -EBUSY if it is still running. */
 int gpu_vk_cmd_begin(struct gpu_vk_cmd *c);
 /* Records a bind + push + dispatch of groups; push may be NULL when push_size is 0. */
 void gpu_vk_cmd_dispatch(struct gpu_vk_cmd *c, const struct gpu_vk_pipeline *pl, VkDescriptorSet set,

@@ -474,10 +474,54 @@ static int on_frame(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return 0;
 }
 
+/* A camera's State in a PropertiesChanged: unplugged, back, at the end of its file. */
+static int on_camera_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct watch *w = userdata;
+        const char *path = sd_bus_message_get_path(m), *iface, *name, *state;
+        int r;
+
+        if (w->camera && !streq_ptr(path, w->camera))
+                return 0;
+        r = sd_bus_message_read(m, "s", &iface);
+        if (r < 0 || !streq(iface, CTL_IFACE_CAMERA))
+                return r < 0 ? r : 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (streq(name, "State")) {
+                        r = sd_bus_message_read(m, "v", "s", &state);
+                        if (r < 0)
+                                return r;
+                        if (w->v->json) {
+                                printf("{\"camera\":");
+                                ctl_json_string(stdout, path);
+                                printf(",\"state\":");
+                                ctl_json_string(stdout, state);
+                                printf("}\n");
+                        } else
+                                printf("camera %s: %s\n", path, state);
+                        fflush(stdout);
+                } else {
+                        r = sd_bus_message_skip(m, "v");
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
 static void watch_help(void) {
         printf("Usage: lanesightctl [--json] watch [--camera PATH] [--count N] [--timeout S]\n"
-               "Print each processed frame's face boxes, detector scores, quality and guidance\n"
-               "(one JSON object per line with --json). Runs until interrupted, N frames or S seconds.\n");
+               "Print each processed frame's face boxes, detector scores, quality and guidance, and\n"
+               "each change of a camera's state (streaming, disconnected, error, stopped); one JSON\n"
+               "object per line with --json. Runs until interrupted, N frames or S seconds.\n");
 }
 
 int ctl_watch(const struct ctl_options *o, int argc, char **argv) {
@@ -524,6 +568,11 @@ int ctl_watch(const struct ctl_options *o, int argc, char **argv) {
         if (r != 0)
                 return r;
         r = sd_bus_match_signal(bus, NULL, NULL, NULL, CTL_IFACE_CAMERA, "FrameProcessed", on_frame, &w);
+        if (r >= 0)
+                r = sd_bus_add_match(bus, NULL,
+                                     "type='signal',sender='" CTL_BUS_NAME "',interface='org.freedesktop.DBus.Properties',"
+                                     "member='PropertiesChanged',arg0='" CTL_IFACE_CAMERA "'",
+                                     on_camera_changed, &w);
         if (r < 0)
                 return ctl_bus_fail(&v, "cannot subscribe to frames", NULL, r);
         /* Fail early, with the usual message, when the daemon is not there. */

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <time.h>
+#include <vulkan/vulkan.h>
 
 #include "tests/gpu/vk-test-util.h"
 
@@ -195,8 +196,55 @@ static void test_run_errors(void) {
         vk_test_frame_free(&f);
 }
 
+struct wait_fault {
+        unsigned timeouts;              /* vkWaitForFences calls to fail with VK_TIMEOUT */
+};
+
+static int wait_fault_hook(const char *call, void *userdata) {
+        struct wait_fault *f = userdata;
+        if (!streq(call, "vkWaitForFences") || f->timeouts == 0)
+                return 0;
+        f->timeouts--;
+        return VK_TIMEOUT;
+}
+
+/* A wait that times out (a slow device) fails that run only: the next one waits for the late submit, then runs. */
+static void test_timeout_then_recovers(void) {
+        struct wait_fault wf = {};
+        _cleanup_(gpu_vk_ctx_freep) struct gpu_vk_ctx *vk =
+                vk_test_ctx(&(struct gpu_vk_ctx_params) { .fault = wait_fault_hook, .fault_userdata = &wf });
+        _cleanup_(gpu_vk_importer_freep) struct gpu_vk_importer *imp = NULL;
+        _cleanup_(gpu_vk_pre_freep) struct gpu_vk_pre *pre = NULL;
+        struct gpu_pre_output o = { .width = 8, .height = 4, .layout = GPU_PRE_NHWC, .order = GPU_PRE_RGB,
+                                    .mean = { 0, 0, 0 }, .scale = { 1, 1, 1 } };
+        struct gpu_pre_xform x;
+        struct cam_frame f;
+        float out[8 * 4 * 3];
+
+        ASSERT_OK(gpu_vk_importer_new(vk, NULL, &imp));
+        ASSERT_OK(gpu_vk_pre_new(vk, &o, 1, &pre));
+        vk_test_frame_new(&f, V4L2_PIX_FMT_GREY, 8, 4, 0, 0, false, 13);
+        ASSERT_OK(gpu_pre_letterbox(8, 4, NULL, 8, 4, &x));
+        memset(f.memory[0].data, 50, f.memory[0].length);
+        ASSERT_OK(gpu_vk_importer_import(imp, &f, NULL));
+        wf.timeouts = 1;
+        ASSERT_ERR(gpu_vk_pre_run(pre, imp, &f, &x, 1, TIMEOUT_NS, out), ETIMEDOUT);
+        ASSERT_TRUE(!gpu_vk_ctx_is_lost(vk));
+        /* Still running as far as the next run knows: it waits for it (and times out) first. */
+        wf.timeouts = 1;
+        ASSERT_ERR(gpu_vk_pre_run(pre, imp, &f, &x, 1, TIMEOUT_NS, out), EBUSY);
+        /* The late submit is done: the next run goes through, with the new pixels. */
+        memset(f.memory[0].data, 120, f.memory[0].length);
+        ASSERT_OK(gpu_vk_importer_import(imp, &f, NULL));
+        ASSERT_OK(gpu_vk_pre_run(pre, imp, &f, &x, 1, TIMEOUT_NS, out));
+        for (unsigned i = 0; i < ELEMENTSOF(out); i++)
+                ASSERT_NEAR(out[i], 120, 1e-4);
+        vk_test_frame_free(&f);
+}
+
 TEST_MAIN(TEST_CASE(test_formats_host_or_best),
           TEST_CASE(test_formats_copy_path),
           TEST_CASE(test_zero_copy_sees_new_pixels),
           TEST_CASE(test_blazeface_size_and_timing),
-          TEST_CASE(test_run_errors));
+          TEST_CASE(test_run_errors),
+          TEST_CASE(test_timeout_then_recovers));

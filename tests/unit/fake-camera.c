@@ -328,7 +328,15 @@ static int fake_expbuf(struct fake_camera *fc, struct v4l2_exportbuffer *e) {
                 return -ENOTTY;
         if (e->type != fake_buf_type(fc) || e->index >= fc->n_buffers || e->plane >= fake_n_planes(fc, fc->fourcc))
                 return -EINVAL;
-        int fd = fcntl(fc->buffers[e->index].memfd[e->plane], F_DUPFD_CLOEXEC, 3);
+        /* vb2: only O_CLOEXEC and the access mode are allowed. */
+        if (e->flags & ~(uint32_t) (O_CLOEXEC | O_ACCMODE))
+                return -EINVAL;
+        if (fc->expbuf_rdonly_only && (e->flags & O_ACCMODE) != O_RDONLY)
+                return -EACCES;
+        /* A new open file description with the asked access mode, as a real export has. */
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fc->buffers[e->index].memfd[e->plane]);
+        int fd = open(path, (int) (e->flags & O_ACCMODE) | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fc->n_exports < FAKE_MAX_EXPORTS)

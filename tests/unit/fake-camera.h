@@ -82,6 +82,7 @@ struct fake_camera {
         uint32_t grant_fourcc;          /* S_FMT grants this whatever was asked */
         uint32_t max_buffers;           /* REQBUFS clamps to this (0: FAKE_MAX_BUFFERS) */
         bool no_expbuf;
+        bool expbuf_rdonly_only;        /* EXPBUF refuses O_RDWR (EACCES) */
         bool auto_produce;              /* poll() finishes frame(s) when none is done */
         uint32_t produce_per_poll;      /* 0: 1 */
         bool poll_never;                /* poll() always times out */

@@ -2,7 +2,8 @@
 # lanesightctl's bus commands against a real lanesightd on a private system
 # bus (tests/demo/lib.sh): JSON of status/cameras/watch, verify match and no
 # match (exit codes, the final JSON line), opt-out, gallery add/list/remove/
-# clear, identify, the unreachable service (exit 5) and bad arguments.
+# clear, identify, the unreachable service (exit 5), bad arguments, and watch's
+# camera state lines (a clip played once ends: "stopped").
 # Environment (set by make check): LANESIGHTCTL, LANESIGHTD, LANESIGHT_TEST_MODELS,
 # LANESIGHT_TEST_PORTRAIT, LANESIGHT_TEST_IMPOSTOR, LANESIGHT_TEST_NOFACE, LANESIGHT_TEST_CLIP.
 set -u
@@ -150,5 +151,12 @@ lsd_start_daemon "[Session]
 Timeout=1s" || { echo "FAIL: restart-daemon"; exit 1; }
 run session-timeout 3 timeout 15 $ctl verify --reference "$grace" --min-quality 100 --timeout 20 &&
         expect session-timeout err 'ended the session'
+
+# --- watch reports a camera's state changes: the clip played once ends ("stopped") ---
+kill "$LSD_PID"; wait "$LSD_PID" 2>/dev/null; LSD_PID=""
+lsd_start_daemon "[Camera]
+Loop=no" || { echo "FAIL: restart-daemon-once"; exit 1; }
+run watch-state 0 timeout 30 $ctl --json watch --timeout 15 &&
+        pyjson watch-state '[x["state"] for x in L if "state" in x] == ["stopped"] and [x for x in L if "state" in x][0]["camera"] == "/org/lanesight/Lanesight1/camera/0" and any("guidance" in x for x in L)'
 check_json
 exit $failed

@@ -11,7 +11,8 @@ failed=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1"; failed=1; }
 
-for page in docs/man/lanesightctl.1 docs/man/lanesightd.8 docs/man/lanesightd.conf.5; do
+for page in docs/man/lanesightctl.1 docs/man/lanesightd.8 docs/man/lanesightd.conf.5 \
+            docs/man/lanesight-probe.1 docs/man/lanesight-infer.1; do
         name=$(basename "$page")
         if LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>"$tmp/warn" && [ ! -s "$tmp/warn" ]; then
                 pass "render-$name"

@@ -3,6 +3,7 @@
 
 #include <linux/videodev2.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <jpeglib.h>
 
@@ -344,6 +345,27 @@ static void test_no_expbuf(void) {
         teardown(&x);
 }
 
+/* Exports are read-write (importers such as lavapipe map them so), read-only where the driver insists. */
+static void test_expbuf_access_mode(void) {
+        for (int rdonly_only = 0; rdonly_only <= 1; rdonly_only++) {
+                struct fixture x;
+                const struct cam_frame *f;
+                struct fake_camera *fc = fake_camera_new(false);
+                fc->expbuf_rdonly_only = rdonly_only;
+                ASSERT_OK(setup_with(&x, fc, V4L2_PIX_FMT_YUYV, 640, 480, NULL));
+                ASSERT_TRUE(cam_stream_has_dmabuf(x.stream));
+                fc->auto_produce = true;
+                ASSERT_OK(cam_source_acquire(x.src, 100, &f));
+                ASSERT_TRUE(f->memory[0].dmabuf_fd >= 0);
+                int fl = fcntl(f->memory[0].dmabuf_fd, F_GETFL);
+                ASSERT_TRUE(fl >= 0);
+                ASSERT_EQ(fl & O_ACCMODE, rdonly_only ? O_RDONLY : O_RDWR);
+                ASSERT_TRUE(fcntl(f->memory[0].dmabuf_fd, F_GETFD) & FD_CLOEXEC);
+                ASSERT_OK(cam_source_release(x.src, f));
+                teardown(&x);
+        }
+}
+
 static void test_no_dmabuf_param(void) {
         struct fixture x;
         const struct cam_frame *f;
@@ -548,7 +570,7 @@ TEST_MAIN(TEST_CASE(test_stream_basic), TEST_CASE(test_newest_frame_wins), TEST_
           TEST_CASE(test_few_buffers), TEST_CASE(test_timeout), TEST_CASE(test_eio_midstream),
           TEST_CASE(test_enodev_midstream), TEST_CASE(test_unplug_midstream), TEST_CASE(test_pollerr),
           TEST_CASE(test_eagain_storm), TEST_CASE(test_bytesused_too_large),
-          TEST_CASE(test_bytesused_too_large_mplane), TEST_CASE(test_error_flag), TEST_CASE(test_no_expbuf),
+          TEST_CASE(test_bytesused_too_large_mplane), TEST_CASE(test_error_flag), TEST_CASE(test_no_expbuf), TEST_CASE(test_expbuf_access_mode),
           TEST_CASE(test_no_dmabuf_param), TEST_CASE(test_mplane_nv12m), TEST_CASE(test_nv12_padded_stride),
           TEST_CASE(test_convert_bayer), TEST_CASE(test_convert_mjpeg), TEST_CASE(test_convert_bad_mjpeg), TEST_CASE(test_no_convert),
           TEST_CASE(test_bad_params))

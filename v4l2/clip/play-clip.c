@@ -4,13 +4,17 @@
  * cam_source interface the daemon consumes) and prints per-frame
  * statistics. Used by `make demo`; not installed.
  *
- *   lanesight-play [--fast] [--loop] [--frames N] [--consumer-ms MS] [--quiet] CLIP.y4m
+ *   lanesight-play [--fast] [--loop] [--frames N] [--consumer-ms MS] [--quiet]
+ *                  [--raw FILE] CLIP.y4m
  *
  *   --fast            as fast as possible instead of at the clip's frame rate
  *   --loop            start over at the end (stop with --frames or Ctrl-C)
  *   --frames N        stop after N frames
  *   --consumer-ms MS  pretend each frame takes MS ms to process (shows drops)
  *   --quiet           summary only
+ *   --raw FILE        also write each frame, planes tightly packed, as the
+ *                     source delivered it (NV12, YUYV or GREY): the input of
+ *                     `v4l2-ctl --stream-out-mmap --stream-from=FILE`
  */
 
 #include <errno.h>
@@ -70,6 +74,19 @@ static struct luma_stats measure(const struct cam_frame *f, uint8_t *prev, bool 
         };
 }
 
+/* Rows of each plane without the stride padding: what a V4L2 output node with bytesperline = width expects. */
+static int write_raw(FILE *out, const struct cam_frame *f) {
+        for (unsigned p = 0; p < f->n_planes; p++) {
+                const uint8_t *d = cam_frame_plane_data(f, p);
+                uint32_t row = f->fourcc == V4L2_PIX_FMT_YUYV ? f->width * 2 : f->width;
+                uint32_t rows = p > 0 && f->fourcc == V4L2_PIX_FMT_NV12 ? f->height / 2 : f->height;
+                for (uint32_t y = 0; y < rows; y++)
+                        if (fwrite(d + (size_t) y * f->planes[p].stride, 1, row, out) != row)
+                                return -EIO;
+        }
+        return 0;
+}
+
 static void sleep_ms(unsigned ms) {
         struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000 };
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -83,12 +100,15 @@ int main(int argc, char **argv) {
                 { "frames", required_argument, NULL, 'n' },
                 { "consumer-ms", required_argument, NULL, 'c' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "raw", required_argument, NULL, 'r' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         struct cam_file_source_params p = { .paced = true };
         _cleanup_(cam_source_freep) struct cam_source *src = NULL;
         _cleanup_free_ uint8_t *prev = NULL;
+        _cleanup_fclose_ FILE *raw = NULL;
+        const char *raw_path = NULL;
         struct cam_source_info info;
         struct cam_source_stats st;
         unsigned long max_frames = 0, consumer_ms = 0;
@@ -104,8 +124,10 @@ int main(int argc, char **argv) {
                 case 'n': max_frames = strtoul(optarg, NULL, 10); break;
                 case 'c': consumer_ms = strtoul(optarg, NULL, 10); break;
                 case 'q': quiet = true; break;
+                case 'r': raw_path = optarg; break;
                 case 'h':
-                        printf("usage: %s [--fast] [--loop] [--frames N] [--consumer-ms MS] [--quiet] CLIP.y4m\n", argv[0]);
+                        printf("usage: %s [--fast] [--loop] [--frames N] [--consumer-ms MS] [--quiet] [--raw FILE] CLIP.y4m\n",
+                               argv[0]);
                         return 0;
                 default:
                         return 2;
@@ -125,6 +147,13 @@ int main(int argc, char **argv) {
                 return 1;
         }
         cam_source_get_info(src, &info);
+        if (raw_path) {
+                raw = fopen(raw_path, "we");
+                if (!raw) {
+                        fprintf(stderr, "Failed to create '%s': %m\n", raw_path);
+                        return 1;
+                }
+        }
         const struct cam_y4m_header *h = cam_file_source_get_header(src);
         prev = malloc(((size_t) info.width / 4 + 1) * ((size_t) info.height / 4 + 1));
         if (!prev)
@@ -167,6 +196,10 @@ int main(int argc, char **argv) {
                                ls.motion, f->index, f->flags & CAM_FRAME_COPIED ? " converted" : "");
                 ts_prev = f->timestamp_ns;
                 n++;
+                if (raw && write_raw(raw, f) < 0) {
+                        fprintf(stderr, "Failed to write '%s'\n", raw_path);
+                        return 1;
+                }
                 if (consumer_ms)
                         sleep_ms((unsigned) consumer_ms);
                 r = cam_source_release(src, f);
@@ -176,6 +209,10 @@ int main(int argc, char **argv) {
                 }
         }
 
+        if (raw && fflush(raw) != 0) {
+                fprintf(stderr, "Failed to write '%s': %m\n", raw_path);
+                return 1;
+        }
         cam_source_get_stats(src, &st);
         double secs = (double) (t_last - t_first) / 1e9;
         printf("summary: %" PRIu64 " frames in %.2f s (%.2f fps%s), %" PRIu64 " dropped, %" PRIu64 " errors, "

@@ -6,11 +6,16 @@
 # (tests/vm/system/guest/guest.sh). See docs/system-check.md.
 #
 #   tests/vm/system/system-check.sh --deb FILE [--cache DIR] [--out DIR]
-#                                   [--timeout S] [--debug]
+#                                   [--timeout S] [--debug] [--add FILE]...
+#                                   [--guest SCRIPT]
+#
+# --add FILE puts FILE in the guest's /usr/local/lib/lanesight-system-check/
+# (the test's inputs: the demo clip as raw frames, the portraits); --guest
+# runs SCRIPT there instead of guest/guest.sh (to explore by hand).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
-cache=build/vm; out=""; deb=""; tmo=900; append=""
+cache=build/vm; out=""; deb=""; tmo=900; append=""; adds=""; guest=$here/guest/guest.sh
 while [ $# -gt 0 ]; do
         case "$1" in
         --deb) deb=$2; shift 2 ;;
@@ -18,6 +23,9 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2 ;;
         --timeout) tmo=$2; shift 2 ;;
         --debug) append="systemd.show_status=1"; shift ;;
+        --add) [ -f "$2" ] || { echo "system-check: no file '$2'" >&2; exit 2; }
+               adds="$adds $2"; shift 2 ;;
+        --guest) guest=$2; shift 2 ;;
         *) echo "system-check: unknown option '$1'" >&2; exit 2 ;;
         esac
 done
@@ -53,7 +61,8 @@ p=$out/payload
 rm -rf "$p" && mkdir -p "$p/pkg" "$p/usr/local/lib/lanesight-system-check" \
         "$p/etc/systemd/system/multi-user.target.wants"
 cp "$deb" "$p/pkg/"
-cp "$here/guest/guest.sh" "$p/usr/local/lib/lanesight-system-check/"
+cp "$guest" "$p/usr/local/lib/lanesight-system-check/guest.sh"
+for f in $adds; do cp "$f" "$p/usr/local/lib/lanesight-system-check/"; done
 cp "$here/guest/lanesight-system-check.service" "$p/etc/systemd/system/"
 ln -s ../lanesight-system-check.service "$p/etc/systemd/system/multi-user.target.wants/"
 (cd "$p" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/payload.cpio.gz"
