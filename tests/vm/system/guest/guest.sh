@@ -136,7 +136,12 @@ out "  started in $(since "$t") s: $(unit StatusText)"
 # frames (busctl gives up after 25 s): the STATUS= line now, the bus once frames flow.
 check "STATUS=: streaming 640x480@15 on backend vulkan" sh -c \
         "systemctl show -P StatusText lanesightd | grep -q 'streaming [A-Z0-9]* 640x480@15, backend vulkan'"
+# The first frame imported (STATUS= is refreshed between frames): the bus is answered again.
+check "first frame through Vulkan (STATUS= names the import path)" wait_until 400 sh -c \
+        "systemctl show -P StatusText lanesightd | grep -q 'backend vulkan, import [a-z]'"
+out "  first frame after $(since "$t") s: $(unit StatusText)"
 timeout 400 lanesightctl --json watch --count 4 --timeout 380 >"$scratch/watch-vulkan.json" 2>"$scratch/watch-vulkan.err"
+sed 's/^/  watch: /' "$scratch/watch-vulkan.err" >"$res"
 fps=$(fps_of "$scratch/watch-vulkan.json")
 out "  capture: $(cam Format) $(cam Size | tr ' ' x)@$(cam FrameRate), frames processed: $(grep -c sequence "$scratch/watch-vulkan.json"), driver rate from sequence numbers and timestamps: $fps fps"
 check "frames arrive at 15 fps (+-10%, from the kernel's sequence numbers): $fps" \
