@@ -10,6 +10,8 @@
 # Optional: LSD_WRAP runs the daemon under a tool (e.g. "valgrind -q
 # --error-exitcode=99"), LSD_START_TENTHS bounds its start (default 300).
 set -u
+# lsd_start_bus: the private bus the demo and lanesightctl's tests use too.
+. "$(dirname "$0")/../demo/lib.sh"
 
 BUS_NAME=org.lanesight.Lanesight1
 ROOT=/org/lanesight/Lanesight1
@@ -41,6 +43,7 @@ cleanup() {
                 wait "$p" 2>/dev/null
         done
         rm -rf "$T"
+        [ -n "$LSD_TMP" ] && rm -rf "$LSD_TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -64,31 +67,8 @@ wait_for() {
 }
 
 start_bus() {
-        cat >"$T/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$T/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_type="method_return"/>
-    <allow send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="signal"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-  </policy>
-</busconfig>
-EOF
-        dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile 2>"$T/bus.log" &
-        BUS_PID=$!
-        export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/bus"
-        wait_for 50 test -S "$T/bus" || { echo "dbus-daemon did not start"; cat "$T/bus.log"; exit 1; }
+        lsd_start_bus || exit 1
+        BUS_PID=$LSD_BUS_PID
 }
 
 # write_config [EXTRA LINES...]: the daemon's configuration in $T/lanesightd.conf.
