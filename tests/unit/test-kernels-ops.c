@@ -12,35 +12,9 @@
 
 #include "gpu/cpu/kernels.h"
 #include "tests/test.h"
+#include "tests/unit/test-rng.h"
 
 #define TOL 1e-4
-
-struct rng {
-        uint64_t s;
-};
-
-static uint32_t rng_next(struct rng *r) {
-        r->s ^= r->s << 13;
-        r->s ^= r->s >> 7;
-        r->s ^= r->s << 17;
-        return (uint32_t) (r->s >> 11);
-}
-
-static unsigned rng_range(struct rng *r, unsigned lo, unsigned hi) {
-        return lo + rng_next(r) % (hi - lo + 1);
-}
-
-static float rng_float(struct rng *r) {
-        return (float) (rng_next(r) % 2000001) / 1000000.f - 1.f;
-}
-
-static float *rand_array(struct rng *r, size_t n) {
-        float *a = malloc(MAX(n, (size_t) 1) * sizeof(float));
-        ASSERT_TRUE(a);
-        for (size_t i = 0; i < n; i++)
-                a[i] = rng_float(r);
-        return a;
-}
 
 static void assert_close(const float *got, const double *ref, size_t n, const char *what) {
         for (size_t i = 0; i < n; i++) {
