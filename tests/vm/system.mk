@@ -10,8 +10,9 @@ SYSTEM_OUT = $(BUILD)/system-check
 # The guest's inputs: the demo clip as raw NV12 frames for vivid's output
 # node (written through the file source), the traveler's photo and someone
 # else's, and test-vk-import (its real dma-buf case needs /dev/udmabuf and
-# a Vulkan driver that imports dma-bufs: the guest has both, CI has neither). Recipes expand these after every fragment is read (the clip's and
-# the portraits' variables come from fragments read later).
+# a Vulkan driver that imports dma-bufs: the guest has both, CI has neither).
+# Recipes expand these after every fragment is read (the clip's and the
+# portraits' variables come from fragments read later).
 system-check: deb
 	$(Q)packaging/deps.sh vm
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/lanesight-play $(BUILD)/tests/test-vk-import $(DEMO_CLIP) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
