@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/template.h"
+#include "face/template.h"
 #include "svc/bus-util.h"
 #include "svc/session.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/macro.h"
-#include "gpu/face/template.h"
+#include "face/template.h"
 #include "svc/bus-util.h"
 
 int lsd_bus_check_caller(sd_bus_message *m, sd_bus_error *ret_error) {

@@ -9,7 +9,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "gpu/face/pipeline.h"
+#include "face/pipeline.h"
 #include "svc/daemon.h"
 
 #define LSD_ERROR_PREFIX LSD_BUS_NAME ".Error."

@@ -7,7 +7,7 @@
 #include <sys/epoll.h>
 
 #include "common/macro.h"
-#include "gpu/face/track.h"
+#include "face/track.h"
 #include "svc/camera.h"
 #include "svc/message-ids.h"
 #include "svc/session.h"

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "gpu/face/quality.h"
+#include "face/quality.h"
 #include "svc/daemon.h"
 
 enum lsd_camera_state {

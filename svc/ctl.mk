@@ -20,7 +20,7 @@ export LANESIGHTD = $(abspath $(BUILD)/lanesightd)
 export LANESIGHT_TEST_CLIP = $(abspath $(DEMO_CLIP))
 
 # Man pages: hand-written roff (no generator to depend on), checked by groff -ww.
-# svc/infer.mk and svc/probe.mk add their programs' pages to MAN_PAGES.
+# tools/infer.mk and tools/probe.mk add their programs' pages to MAN_PAGES.
 MAN_PAGES += docs/man/lanesightctl.1 docs/man/lanesightd.8 docs/man/lanesightd.conf.5
 install-data::
 	$(Q)set -e; for p in $(MAN_PAGES); do \

@@ -13,7 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "gpu/face/pipeline.h"
+#include "face/pipeline.h"
 #include "svc/config.h"
 #include "svc/log.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gpu/face/match.h"
+#include "face/match.h"
 
 struct lsd_gallery;
 

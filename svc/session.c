@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/match.h"
+#include "face/match.h"
 #include "svc/gallery.h"
 #include "svc/message-ids.h"
 #include "svc/session.h"

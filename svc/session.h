@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "gpu/face/detect.h"
-#include "gpu/face/quality.h"
+#include "face/detect.h"
+#include "face/quality.h"
 #include "svc/daemon.h"
 
 enum lsd_session_state {

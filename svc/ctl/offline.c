@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "common/macro.h"
-#include "gpu/face/pipeline.h"
-#include "gpu/face/template.h"
-#include "gpu/face/match.h"
+#include "face/pipeline.h"
+#include "face/template.h"
+#include "face/match.h"
 #include "svc/ctl/ctl.h"
 
 #define IMAGE_FILE_MAX (64u << 20)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Makes face templates for the bus tests, independent of the C encoder
-# (gpu/face/template.h's wire format), and prints them as busctl "ay"
+# (face/template.h's wire format), and prints them as busctl "ay"
 # arguments: "N b0 b1 ...".
 #
 #   template.py valid MODEL DIM          a unit vector, checksum right

@@ -5,7 +5,7 @@
 # (a match) and against an impostor's (Eileen Collins: no match), then
 # identifying her in a two-entry gallery. Everything is stopped on exit.
 #
-# Environment (set by the demo rule in v4l2/clip/clip.mk): LANESIGHTD, LANESIGHTCTL,
+# Environment (set by the demo rule in tools/clip.mk): LANESIGHTD, LANESIGHTCTL,
 # LSD_CLIP, LSD_MODELS, DEMO_PORTRAIT, IMPOSTOR_PORTRAIT; LSD_BACKEND (default cpu).
 set -u
 : "${LANESIGHTD:?}" "${LANESIGHTCTL:?}" "${LSD_CLIP:?}" "${LSD_MODELS:?}" "${DEMO_PORTRAIT:?}" "${IMPOSTOR_PORTRAIT:?}"

@@ -2,8 +2,8 @@
 /* BlazeFace decoding, weighted NMS, letterbox mapping and alignment. */
 #include <math.h>
 
-#include "gpu/face/align.h"
-#include "gpu/face/detect.h"
+#include "face/align.h"
+#include "face/detect.h"
 #include "tests/test.h"
 
 struct raw_outputs {

@@ -11,7 +11,7 @@
 #include <png.h>
 
 #include "common/macro.h"
-#include "gpu/face/image.h"
+#include "face/image.h"
 #include "tests/test.h"
 
 #define W 67

@@ -10,8 +10,8 @@
 #include <math.h>
 
 #include "common/macro.h"
-#include "gpu/face/match.h"
-#include "gpu/face/pipeline.h"
+#include "face/match.h"
+#include "face/pipeline.h"
 #include "tests/test.h"
 
 #define THRESHOLD 0.284f

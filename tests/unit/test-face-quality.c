@@ -2,9 +2,9 @@
 /* Quality measures, guidance and the tracker on synthetic inputs with known answers. */
 #include <math.h>
 
-#include "gpu/face/align.h"
-#include "gpu/face/quality.h"
-#include "gpu/face/track.h"
+#include "face/align.h"
+#include "face/quality.h"
+#include "face/track.h"
 #include "tests/test.h"
 
 /* A frontal face: template keypoints scaled by s around (cx, cy), rotated by deg. */

@@ -2,8 +2,8 @@
 /* Template envelope and matching. */
 #include <time.h>
 
-#include "gpu/face/match.h"
-#include "gpu/face/template.h"
+#include "face/match.h"
+#include "face/template.h"
 #include "tests/test.h"
 
 static uint32_t rng_next(uint32_t *s) {

@@ -677,7 +677,7 @@ static double mean_luma(const struct cam_frame *f, uint32_t x0, uint32_t x1, uin
 }
 
 /*
- * The demo clip generator (v4l2/clip/make-clip.c), run from the build tree
+ * The demo clip generator (tools/make-clip.c), run from the build tree
  * next to this test: valid Y4M of the asked size and length, the same bytes
  * twice, and a person who is absent at the start and stands centred at the
  * end (the centre darkens, the left edge stays booth wall).

@@ -3,7 +3,7 @@
 # planar node), MP (multi-planar node), W, H, FPS, FRAMES, FPS_MIN,
 # VIVID_OPTS and its helpers (pass, fail, ok, indent, now_ms, section,
 # vivid_node). The probe's JSON (one object per line, documented at the top
-# of svc/probe.c) is checked with jq; the driver's own view (v4l2-ctl) is the
+# of tools/probe.c) is checked with jq; the driver's own view (v4l2-ctl) is the
 # oracle where there is one. jq is slow to start under TCG, so each JSON file
 # is checked by one jq run: jchecks FILE PROGRAM, where PROGRAM yields
 # [name, condition] pairs, prints one result line per pair.

@@ -1,7 +1,7 @@
 # Face domain logic: BlazeFace decoding, alignment, templates, matching, image decoding.
 LIBRARIES += face
-face_SOURCES := gpu/face/detect.c gpu/face/align.c gpu/face/template.c gpu/face/match.c \
-                gpu/face/image.c gpu/face/quality.c gpu/face/track.c
+face_SOURCES := face/detect.c face/align.c face/template.c face/match.c \
+                face/image.c face/quality.c face/track.c
 face_PKGS := libjpeg libpng libopenjp2
 
 PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
@@ -18,7 +18,7 @@ TESTS += $(BUILD)/tests/test-face-quality $(BUILD)/tests/test-face-geometry $(BU
 
 # The pipeline links the engine; kept apart so the domain logic above stays engine-free.
 LIBRARIES += facepipe
-facepipe_SOURCES := gpu/face/pipeline.c
+facepipe_SOURCES := face/pipeline.c
 FACE_PIPELINE_LIBS = facepipe face $(GPU_ENGINE_LIBS) gpupre
 
 # On real faces: needs the models and the portraits (fetched by make check).

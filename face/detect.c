@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/detect.h"
+#include "face/detect.h"
 
 #define FACE_REG_STRIDE 16
 

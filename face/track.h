@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gpu/face/detect.h"
+#include "face/detect.h"
 
 #define FACE_TRACKS_MAX 16
 

@@ -2,14 +2,14 @@
 # capture library and print per-frame statistics).
 #
 # The clip is generated, never committed: the public-domain portrait
-# grace_hopper_512x512.jpg (US Navy photo, see v4l2/clip/make-clip.c) comes
+# grace_hopper_512x512.jpg (US Navy photo, see tools/make-clip.c) comes
 # from the examples of Debian's facedetect package, fetched with
 # `apt-get download` and unpacked with `dpkg -x` into $(DEMO_CACHE) (the
 # package itself is not installed: it would pull in python3-opencv).
 # An installed facedetect, or DEMO_PORTRAIT=path/to.jpg, is used as is.
 
 PROGRAMS += lanesight-make-clip
-lanesight-make-clip_SOURCES := v4l2/clip/make-clip.c
+lanesight-make-clip_SOURCES := tools/make-clip.c
 lanesight-make-clip_PKGS := libjpeg
 # Same bytes on every build: no fused multiply-add reassociation.
 lanesight-make-clip_CFLAGS := -ffp-contract=off
@@ -51,7 +51,7 @@ demo-clip: $(DEMO_CLIP)
 # The stage-1 player (not installed): lanesight-probe's `capture --device
 # file:...` does the same job for admins once the probe supports it.
 PROGRAMS += lanesight-play
-lanesight-play_SOURCES := v4l2/clip/play-clip.c
+lanesight-play_SOURCES := tools/play-clip.c
 lanesight-play_LIBS := camfile
 lanesight-play_INSTALL :=
 

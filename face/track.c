@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/track.h"
+#include "face/track.h"
 
 struct face_tracker {
         struct face_tracker_params params;

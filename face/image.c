@@ -10,7 +10,7 @@
 #include <png.h>
 
 #include "common/macro.h"
-#include "gpu/face/image.h"
+#include "face/image.h"
 
 static const char *const format_names[_FACE_IMAGE_FORMAT_MAX] = {
         [FACE_IMAGE_JPEG] = "jpeg",

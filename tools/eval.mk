@@ -1,7 +1,7 @@
 # Evaluation on labelled face data (not part of make check: the data is not shipped).
 #   make eval DATA=../shared/data
 PROGRAMS += lanesight-eval
-lanesight-eval_SOURCES := tests/eval/eval-faces.c
+lanesight-eval_SOURCES := tools/eval-faces.c
 lanesight-eval_LIBS = $(FACE_PIPELINE_LIBS)
 
 DATA ?= ../shared/data

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/quality.h"
+#include "face/quality.h"
 
 #define RAD2DEG (180.0 / M_PI)
 #define TEMPLATE_NOSE_RATIO 0.4950f     /* (71.7366 - 51.5989) / (92.2848 - 51.5989) */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/macro.h"
-#include "gpu/face/template.h"
+#include "face/template.h"
 
 int face_l2_normalize(float *v, size_t n) {
         double ss = 0.0;

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gpu/face/detect.h"
+#include "face/detect.h"
 
 enum face_guidance {
         FACE_GUIDANCE_OK,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
-#include "gpu/face/match.h"
+#include "face/match.h"
 
 /*
  * Eight independent partial sums let the compiler use full vector registers

@@ -25,8 +25,8 @@
 #include <time.h>
 
 #include "common/macro.h"
-#include "gpu/face/match.h"
-#include "gpu/face/pipeline.h"
+#include "face/match.h"
+#include "face/pipeline.h"
 
 struct image_entry {
         char *path;

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "gpu/face/detect.h"
+#include "face/detect.h"
 
 #define FACE_ALIGN_SIZE 112
 

@@ -9,9 +9,9 @@
 
 #include "common/macro.h"
 #include "gpu/backend.h"
-#include "gpu/face/align.h"
-#include "gpu/face/pipeline.h"
-#include "gpu/face/template.h"
+#include "face/align.h"
+#include "face/pipeline.h"
+#include "face/template.h"
 #include "gpu/onnx.h"
 #include "gpu/vk/vk.h"
 

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gpu/face/detect.h"
-#include "gpu/face/image.h"
-#include "gpu/face/quality.h"
+#include "face/detect.h"
+#include "face/image.h"
+#include "face/quality.h"
 #include "gpu/preprocess.h"
 #include "v4l2/frame.h"
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "gpu/face/align.h"
+#include "face/align.h"
 
 const struct face_point face_align_template[4] = {
         { 38.2946f, 51.6963f },
