@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/macro.h"
+#include "svc/analysis.h"
 #include "svc/bus-util.h"
 #include "svc/camera.h"
 #include "svc/session.h"
@@ -125,34 +126,44 @@ static int method_open_session(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(m, "o", s->path);
 }
 
+static void template_extracted(struct lsd_daemon *d, sd_bus_message *m, const struct lsd_analysis_result *res,
+                               void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        if (res->error < 0) {
+                (void) lsd_analysis_reply_error(m, res);
+                return;
+        }
+        if (res->engine != d->engine) {
+                (void) sd_bus_reply_method_errorf(m, LSD_ERROR_ENGINE, "The face models changed during the analysis, "
+                                                  "try again");
+                return;
+        }
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = lsd_bus_append_template(d, reply, res->embedding);
+        if (r >= 0)
+                r = lsd_bus_append_quality(reply, &res->analysis);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r < 0)
+                (void) sd_bus_reply_method_errnof(m, r, "Cannot send the template: %m");
+}
+
+/* Answered when the image has been read, decoded and analysed (analysis.h): the loop does not wait for it. */
 static int method_extract_template(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_daemon *d = userdata;
-        size_t dim = face_pipeline_embedding_dim(d->pipeline);
-        _cleanup_free_ float *e = calloc(dim, sizeof(float));
-        struct face_analysis a;
         int fd, r;
 
-        if (!e)
-                return -ENOMEM;
         r = sd_bus_message_read(m, "h", &fd);
         if (r < 0)
                 return r;
         r = lsd_bus_check_caller(m, error);
         if (r < 0)
                 return r;
-        r = lsd_bus_analyse_image_fd(d, fd, e, &a, error);
-        if (r < 0)
-                return r;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = lsd_bus_append_template(d, reply, e);
-        if (r >= 0)
-                r = lsd_bus_append_quality(reply, &a);
-        explicit_bzero(e, dim * sizeof(float));
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        return r;
+        r = lsd_analysis_start(d, m, fd, true, template_extracted, NULL, error);
+        return r < 0 ? r : 1;   /* 1: handled, the reply comes later (0 would make sd-bus answer UnknownMethod) */
 }
 
 static const sd_bus_vtable manager_vtable[] = {

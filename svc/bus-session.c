@@ -11,7 +11,9 @@
 
 #include "common/macro.h"
 #include "face/template.h"
+#include "svc/analysis.h"
 #include "svc/bus-util.h"
+#include "svc/engine.h"
 #include "svc/session.h"
 
 static int find_session(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
@@ -57,7 +59,7 @@ static int check_owner(struct lsd_session *s, sd_bus_message *m, sd_bus_error *e
 static int method_set_reference(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_session *s = userdata;
         struct lsd_daemon *d = s->d;
-        size_t dim = face_pipeline_embedding_dim(d->pipeline);
+        size_t dim = lsd_engine_dim(d->engine);
         _cleanup_free_ float *e = calloc(dim, sizeof(float));
         int r;
 
@@ -78,16 +80,50 @@ static int method_set_reference(sd_bus_message *m, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(m, NULL);
 }
 
+static void reference_analysed(struct lsd_daemon *d, sd_bus_message *m, const struct lsd_analysis_result *res,
+                               void *userdata) {
+        _cleanup_free_ char *path = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct lsd_session *s = lsd_session_find(d, path);
+        int r;
+
+        if (s)
+                s->analysing = false;
+        if (res->error < 0) {
+                (void) lsd_analysis_reply_error(m, res);
+                return;
+        }
+        if (!s) {
+                (void) sd_bus_reply_method_errorf(m, LSD_ERROR_BAD_STATE, "The session ended while its reference "
+                                                  "photo was analysed");
+                return;
+        }
+        if (res->engine != d->engine) {
+                (void) sd_bus_reply_method_errorf(m, LSD_ERROR_ENGINE, "The face models changed during the analysis, "
+                                                  "try again");
+                return;
+        }
+        r = lsd_session_set_reference(s, res->embedding, lsd_engine_dim(res->engine));
+        if (r < 0) {
+                (void) sd_bus_reply_method_errnof(m, r, "Cannot keep the reference: %m");
+                return;
+        }
+        lsd_bus_session_emit_changed(s, "HasReference");
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = lsd_bus_append_quality(reply, &res->analysis);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r < 0)
+                (void) sd_bus_reply_method_errnof(m, r, "Cannot answer: %m");
+}
+
+/* Answered when the photo has been read, decoded and analysed (analysis.h): the loop does not wait for it. */
 static int method_set_reference_image(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_session *s = userdata;
-        struct lsd_daemon *d = s->d;
-        size_t dim = face_pipeline_embedding_dim(d->pipeline);
-        _cleanup_free_ float *e = calloc(dim, sizeof(float));
-        struct face_analysis a;
+        char *path;
         int fd, r;
 
-        if (!e)
-                return -ENOMEM;
         r = sd_bus_message_read(m, "h", &fd);
         if (r < 0)
                 return r;
@@ -96,20 +132,18 @@ static int method_set_reference_image(sd_bus_message *m, void *userdata, sd_bus_
                 return r;
         if (s->opt_out)
                 return sd_bus_error_set(error, LSD_ERROR_OPTED_OUT, "The traveler opted out: no matching");
-        r = lsd_bus_analyse_image_fd(d, fd, e, &a, error);
-        if (r >= 0)
-                r = lsd_session_set_reference(s, e, dim);
-        explicit_bzero(e, dim * sizeof(float));
-        if (r < 0)
+        if (s->analysing)
+                return sd_bus_error_set(error, LSD_ERROR_BAD_STATE, "A reference photo is already being analysed");
+        path = strdup(s->path);
+        if (!path)
+                return -ENOMEM;
+        r = lsd_analysis_start(s->d, m, fd, true, reference_analysed, path, error);
+        if (r < 0) {
+                free(path);
                 return r;
-        lsd_bus_session_emit_changed(s, "HasReference");
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = lsd_bus_append_quality(reply, &a);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        return r;
+        }
+        s->analysing = true;
+        return 1;       /* handled, the reply comes later */
 }
 
 static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <math.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/macro.h"
 #include "face/template.h"
 #include "svc/bus-util.h"
+#include "svc/engine.h"
 
 int lsd_bus_check_caller(sd_bus_message *m, sd_bus_error *ret_error) {
         sd_bus_creds *creds = NULL;
@@ -58,101 +54,14 @@ int lsd_bus_read_template(struct lsd_daemon *d, sd_bus_message *m, float *out, s
         r = sd_bus_message_read_array(m, 'y', &data, &size);
         if (r < 0)
                 return r;
-        size_t dim = face_pipeline_embedding_dim(d->pipeline);
-        r = face_template_decode(data, size, face_pipeline_embedder_id(d->pipeline), dim, out, dim, NULL);
+        size_t dim = lsd_engine_dim(d->engine);
+        r = face_template_decode(data, size, lsd_engine_embedder_id(d->engine), dim, out, dim, NULL);
         if (r < 0)
                 return sd_bus_error_setf(ret_error, LSD_ERROR_INVALID_TEMPLATE, "Template refused: %s",
                                          r == -EMEDIUMTYPE ? "made by another model" :
                                          r == -ERANGE ? "wrong dimension" :
                                          r == -EPROTONOSUPPORT ? "unknown format version" :
                                          "corrupt, truncated or not normalised");
-        return 0;
-}
-
-#define READ_DEADLINE_MSEC 2000
-
-static int64_t monotonic_msec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Reads the whole image. This runs on the main loop, so a pipe gets one
- * deadline for the whole read (not per chunk): a writer that dribbles
- * cannot hold the service for longer than READ_DEADLINE_MSEC.
- */
-static int read_fd_all(int fd, uint8_t **ret, size_t *ret_size) {
-        _cleanup_free_ uint8_t *buf = NULL;
-        size_t size = 0, cap = 0;
-        int64_t deadline = monotonic_msec() + READ_DEADLINE_MSEC;
-        struct stat st;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
-                return -EBADFD;
-        for (;;) {
-                if (size == cap) {
-                        if (cap >= LSD_IMAGE_MAX_BYTES)
-                                return -EFBIG;
-                        cap = cap ? MIN(cap * 2, (size_t) LSD_IMAGE_MAX_BYTES) : 65536;
-                        uint8_t *p = realloc(buf, cap);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                }
-                /* A pipe whose writer never finishes must not block the main loop forever. */
-                struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                int64_t left = deadline - monotonic_msec();
-                int pr = left > 0 ? poll(&pfd, 1, (int) left) : 0;
-                if (pr == 0)
-                        return -ETIMEDOUT;
-                if (pr < 0 && errno != EINTR)
-                        return -errno;
-                ssize_t n = pread(fd, buf + size, cap - size, (off_t) size);
-                if (n < 0 && errno == ESPIPE)
-                        n = read(fd, buf + size, cap - size);
-                if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-        }
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
-}
-
-int lsd_bus_analyse_image_fd(struct lsd_daemon *d, int fd, float *ret_embedding, struct face_analysis *ret,
-                             sd_bus_error *ret_error) {
-        _cleanup_free_ uint8_t *data = NULL;
-        struct face_image img = { 0 };
-        struct cam_frame frame;
-        size_t size = 0;
-        int r;
-
-        r = read_fd_all(fd, &data, &size);
-        if (r < 0)
-                return sd_bus_error_setf(ret_error, LSD_ERROR_INVALID_IMAGE, "Cannot read the image: %s",
-                                         r == -EFBIG ? "larger than 16 MiB" :
-                                         r == -EBADFD ? "not a file or pipe" : strerror(-r));
-        r = face_image_decode(data, size, &img);
-        explicit_bzero(data, size);
-        if (r < 0)
-                return sd_bus_error_setf(ret_error, LSD_ERROR_INVALID_IMAGE, "Cannot decode the image: %s",
-                                         r == -EMEDIUMTYPE ? "not a JPEG, PNG or JPEG 2000 image" :
-                                         r == -EFBIG ? "too many pixels" : "corrupt or truncated");
-        face_pipeline_wrap_image(&img, &frame);
-        r = face_pipeline_analyze(d->pipeline, &frame, NULL, ret_embedding, ret);
-        explicit_bzero(img.rgb, (size_t) img.width * img.height * 3);
-        face_image_done(&img);
-        if (r == -ENOENT)
-                return sd_bus_error_set(ret_error, LSD_ERROR_NO_FACE, "No face found in the image");
-        if (r < 0)
-                return sd_bus_error_setf(ret_error, LSD_ERROR_ENGINE, "Face analysis failed: %s", strerror(-r));
         return 0;
 }
 
@@ -184,13 +93,13 @@ int lsd_bus_append_quality(sd_bus_message *m, const struct face_analysis *a) {
 }
 
 int lsd_bus_append_template(struct lsd_daemon *d, sd_bus_message *m, const float *embedding) {
-        size_t dim = face_pipeline_embedding_dim(d->pipeline), size = face_template_size(dim);
+        size_t dim = lsd_engine_dim(d->engine), size = face_template_size(dim);
         _cleanup_free_ uint8_t *buf = malloc(size);
         int r;
 
         if (!buf)
                 return -ENOMEM;
-        r = face_template_encode(face_pipeline_embedder_id(d->pipeline), embedding, dim, buf, size);
+        r = face_template_encode(lsd_engine_embedder_id(d->engine), embedding, dim, buf, size);
         if (r >= 0)
                 r = sd_bus_message_append_array(m, 'y', buf, size);
         explicit_bzero(buf, size);

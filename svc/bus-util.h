@@ -4,7 +4,7 @@
 /*
  * What every bus handler shares: the named errors, the caller check (root or
  * group "lanesight"; the bus policy is the first gate, this the second), and
- * reading images and templates from call arguments.
+ * templates in call arguments and replies (images: analysis.h). Main loop only.
  */
 
 #include <systemd/sd-bus.h>
@@ -33,14 +33,6 @@ int lsd_bus_check_caller(sd_bus_message *m, sd_bus_error *ret_error);
  * embedder (model id and dimension) into out (dim floats).
  */
 int lsd_bus_read_template(struct lsd_daemon *d, sd_bus_message *m, float *out, sd_bus_error *ret_error);
-
-/*
- * Reads an image from a passed fd (a regular file or a pipe; at most
- * LSD_IMAGE_MAX_BYTES), decodes and analyses it: embedding (dim floats),
- * analysis. Errors carry InvalidImage or NoFace.
- */
-int lsd_bus_analyse_image_fd(struct lsd_daemon *d, int fd, float *ret_embedding, struct face_analysis *ret,
-                             sd_bus_error *ret_error);
 
 /* Appends the a{sv} quality dictionary of an analysis. */
 int lsd_bus_append_quality(sd_bus_message *m, const struct face_analysis *a);

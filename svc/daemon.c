@@ -14,13 +14,18 @@
 #include <time.h>
 
 #include "common/macro.h"
+#include "svc/analysis.h"
 #include "svc/camera.h"
 #include "svc/daemon-run.h"
+#include "svc/engine.h"
 #include "svc/gallery.h"
 #include "svc/message-ids.h"
 #include "svc/session.h"
+#include "svc/work.h"
 
 #define STATUS_INTERVAL_USEC (2 * 1000000ULL)
+/* Image decoding and analysis, model preparation: the engine itself runs one job at a time. */
+#define WORK_THREADS 2
 
 int lsd_bus_manager_register(struct lsd_daemon *d);
 
@@ -60,6 +65,7 @@ int lsd_daemon_make_pipeline(struct lsd_daemon *d, const struct lsd_config *cfg,
         p.embedder_scale = 1.0f / cfg->embedder_std;
         p.n_threads = cfg->threads;
         p.score_threshold = cfg->detection_threshold;
+        lsd_config_quality_params(cfg, &p.quality);
         if (cfg->backend != LSD_BACKEND_AUTO)
                 only = lsd_backend_to_string(cfg->backend);
 
@@ -93,6 +99,46 @@ int lsd_daemon_make_pipeline(struct lsd_daemon *d, const struct lsd_config *cfg,
         if (err[0])
                 log_error_errno(&d->log, r, "Cannot prepare the face models: %s", err);
         return r;
+}
+
+struct lsd_engine *lsd_daemon_get_engine(struct lsd_daemon *d) {
+        pthread_mutex_lock(&d->engine_lock);
+        struct lsd_engine *e = lsd_engine_ref(d->engine);
+        pthread_mutex_unlock(&d->engine_lock);
+        return e;
+}
+
+void lsd_config_quality_params(const struct lsd_config *cfg, struct face_quality_params *ret) {
+        face_quality_params_default(ret);
+        ret->min_ied = cfg->min_inter_eye;
+        ret->max_ied = cfg->max_inter_eye;
+        ret->max_yaw = cfg->max_yaw;
+        ret->max_pitch = cfg->max_pitch;
+        ret->max_roll = cfg->max_roll;
+        ret->min_sharpness = cfg->min_sharpness;
+}
+
+/* Installs a new engine for np (taking ownership). Main loop only. */
+static int set_engine(struct lsd_daemon *d, struct face_pipeline *np, const char *backend) {
+        struct lsd_engine *e = NULL, *old;
+        int r = lsd_engine_new(np, backend, ++d->engine_generation, &e);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&d->engine_lock);
+        old = d->engine;
+        d->engine = e;
+        pthread_mutex_unlock(&d->engine_lock);
+        /* Workers that still run on the old one hold their own reference. */
+        lsd_engine_unref(old);
+        snprintf(d->backend, sizeof(d->backend), "%s", backend);
+        return 0;
+}
+
+/* A configuration now in force: what the workers read from it. */
+static void apply_config(struct lsd_daemon *d) {
+        lsd_config_quality_params(&d->cfg, &d->quality);
+        if (d->camera)
+                lsd_camera_apply_config(d->camera);
 }
 
 void lsd_daemon_update_status(struct lsd_daemon *d) {
@@ -148,15 +194,15 @@ static int on_terminate(sd_event_source *es, const struct signalfd_siginfo *si, 
 }
 
 /*
- * Installs a new pipeline (taking ownership of np). Templates are only
+ * Installs the pipeline np (taking ownership). Templates are only
  * comparable within one embedder: when its id or dimension changes, the
  * gallery starts empty and the open sessions end (their references and
  * captures belong to the old model).
  */
-static int swap_pipeline(struct lsd_daemon *d, struct face_pipeline *np) {
+static int swap_engine(struct lsd_daemon *d, struct face_pipeline *np, const char *backend) {
         size_t dim = face_pipeline_embedding_dim(np);
-        bool same = dim == face_pipeline_embedding_dim(d->pipeline) &&
-                    streq(face_pipeline_embedder_id(np), face_pipeline_embedder_id(d->pipeline));
+        bool same = dim == lsd_engine_dim(d->engine) &&
+                    streq(face_pipeline_embedder_id(np), lsd_engine_embedder_id(d->engine));
 
         if (!same) {
                 struct lsd_gallery *g = NULL;
@@ -171,9 +217,66 @@ static int swap_pipeline(struct lsd_daemon *d, struct face_pipeline *np) {
                 d->gallery = g;
                 (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_GALLERY, "Count", NULL);
         }
-        face_pipeline_free(d->pipeline);
-        d->pipeline = np;
-        return 0;
+        return set_engine(d, np, backend);
+}
+
+/* Preparing models takes seconds (minutes for a GPU's first shader build): a worker does it. */
+struct reload_job {
+        struct lsd_work work;
+        struct lsd_daemon *d;
+        struct lsd_config cfg;
+        struct face_pipeline *fp;
+        char backend[16];
+        int r;
+};
+
+static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata);
+
+static void reload_finished(struct lsd_daemon *d, struct lsd_config *cfg, bool pipeline_changed) {
+        lsd_config_done(&d->cfg);
+        d->cfg = *cfg;
+        d->log.max_level = d->cfg.log_level;
+        apply_config(d);
+        log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_CONFIG_RELOADED, NULL, "Configuration reloaded%s",
+                   pipeline_changed ? " (models prepared again)" : "");
+        (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_MANAGER, "Backend", "Device",
+                                              "Models", "MatchThreshold", NULL);
+}
+
+static void reload_done(struct lsd_daemon *d) {
+        (void) sd_notify(false, "READY=1");
+        lsd_daemon_update_status(d);
+        if (d->reload_again) {
+                d->reload_again = false;
+                (void) on_reload(NULL, NULL, d);
+        }
+}
+
+static void reload_job_run(struct lsd_work *w) {
+        struct reload_job *j = (struct reload_job *) w;
+        j->r = lsd_daemon_make_pipeline(j->d, &j->cfg, &j->fp, j->backend, sizeof(j->backend));
+}
+
+static void reload_job_done(struct lsd_work *w) {
+        struct reload_job *j = (struct reload_job *) w;
+        struct lsd_daemon *d = j->d;
+        int r = j->r;
+
+        d->reload_job = NULL;
+        if (r < 0)
+                log_struct(&d->log, LOG_ERR, r, LSD_MESSAGE_CONFIG_INVALID, NULL,
+                           "New configuration refused (its models cannot be prepared), keeping the running one");
+        else {
+                r = swap_engine(d, TAKE_PTR(j->fp), j->backend);
+                if (r < 0)
+                        log_error_errno(&d->log, r, "New configuration refused (%m), keeping the running one");
+        }
+        if (r >= 0)
+                reload_finished(d, &j->cfg, true);
+        else
+                lsd_config_done(&j->cfg);
+        free(j);
+        reload_done(d);
 }
 
 static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
@@ -183,6 +286,10 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
         struct timespec ts;
         int r;
 
+        if (d->reload_job) {
+                d->reload_again = true;         /* after the one being prepared */
+                return 0;
+        }
         clock_gettime(CLOCK_MONOTONIC, &ts);
         (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=Reloading configuration",
                           (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000);
@@ -190,7 +297,8 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
         if (r < 0) {
                 log_struct(&d->log, LOG_ERR, r, LSD_MESSAGE_CONFIG_INVALID, NULL,
                            "New configuration refused, keeping the running one: %s", err);
-                goto done;
+                reload_done(d);
+                return 0;
         }
         /* Models or backend changed: build the new pipeline first, swap only if it works. */
         bool pipeline_changed = cfg.backend != d->cfg.backend || !streq(cfg.detector, d->cfg.detector) ||
@@ -198,51 +306,35 @@ static int on_reload(sd_event_source *es, const struct signalfd_siginfo *si, voi
                                 !streq_ptr(cfg.embedder_id, d->cfg.embedder_id) ||
                                 !streq(cfg.model_directory, d->cfg.model_directory) ||
                                 !streq_ptr(cfg.backend_device, d->cfg.backend_device) || cfg.threads != d->cfg.threads;
-        if (pipeline_changed) {
-                struct face_pipeline *np = NULL;
-                char backend[sizeof(d->backend)];
-                r = lsd_daemon_make_pipeline(d, &cfg, &np, backend, sizeof(backend));
-                if (r < 0) {
-                        log_struct(&d->log, LOG_ERR, r, LSD_MESSAGE_CONFIG_INVALID, NULL,
-                                   "New configuration refused (its models cannot be prepared), keeping the running one");
-                        lsd_config_done(&cfg);
-                        goto done;
-                }
-                r = swap_pipeline(d, np);
-                if (r < 0) {
-                        log_error_errno(&d->log, r, "New configuration refused (%m), keeping the running one");
-                        lsd_config_done(&cfg);
-                        goto done;
-                }
-                snprintf(d->backend, sizeof(d->backend), "%s", backend);
+        if (!pipeline_changed) {
+                reload_finished(d, &cfg, false);
+                reload_done(d);
+                return 0;
         }
-        lsd_config_done(&d->cfg);
-        d->cfg = cfg;
-        d->log.max_level = d->cfg.log_level;
-        log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_CONFIG_RELOADED, NULL, "Configuration reloaded%s",
-                   pipeline_changed ? " (models prepared again)" : "");
-        (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_MANAGER, "Backend", "Device",
-                                              "Models", "MatchThreshold", NULL);
-done:
-        (void) sd_notify(false, "READY=1");
-        lsd_daemon_update_status(d);
+        struct reload_job *j = calloc(1, sizeof(*j));
+        if (!j) {
+                log_error_errno(&d->log, -ENOMEM, "New configuration refused (%m), keeping the running one");
+                lsd_config_done(&cfg);
+                reload_done(d);
+                return 0;
+        }
+        *j = (struct reload_job) { .work = { .run = reload_job_run, .done = reload_job_done }, .d = d, .cfg = cfg };
+        d->reload_job = &j->work;
+        (void) sd_notify(false, "STATUS=Reloading configuration: preparing the models");
+        lsd_work_submit(d->work, &j->work);
         return 0;
 }
 
 static int on_watchdog(sd_event_source *es, uint64_t usec, void *userdata) {
         struct lsd_daemon *d = userdata;
-        struct lsd_camera_info ci = { .state = LSD_CAMERA_DISCONNECTED };
 
-        if (d->camera)
-                lsd_camera_get_info(d->camera, &ci);
         /*
-         * Progress means: a streaming camera delivered frames since the last
-         * tick (the main loop got here, so it is not wedged). A disconnected
-         * or finished camera is waiting, not stalled.
+         * Progress means: the main loop got here (it is not wedged), and each
+         * camera's worker finished a step and, while streaming, delivered
+         * frames within the last half period. A disconnected or finished
+         * camera is waiting, not stalled.
          */
-        bool stalled = ci.state == LSD_CAMERA_STREAMING && ci.captured == d->watchdog_last_frames;
-        d->watchdog_last_frames = ci.captured;
-        if (!stalled)
+        if (!d->camera || lsd_camera_progressing(d->camera, d->watchdog_usec / 2))
                 (void) sd_notify(false, "WATCHDOG=1");
         else
                 log_struct(&d->log, LOG_WARNING, 0, LSD_MESSAGE_PIPELINE_STALLED, NULL,
@@ -270,10 +362,19 @@ int lsd_daemon_run(struct lsd_daemon *d) {
             (r = sd_event_add_signal(d->event, &s_hup, SIGHUP, on_reload, d)) < 0)
                 return log_error_errno(&d->log, r, "Cannot watch signals: %m");
 
-        r = lsd_daemon_make_pipeline(d, &d->cfg, &d->pipeline, d->backend, sizeof(d->backend));
+        struct face_pipeline *fp = NULL;
+        char backend[sizeof(d->backend)];
+        r = lsd_daemon_make_pipeline(d, &d->cfg, &fp, backend, sizeof(backend));
         if (r < 0)
                 return r;
-        r = lsd_gallery_new(face_pipeline_embedding_dim(d->pipeline), d->cfg.gallery_max, &d->gallery);
+        r = set_engine(d, fp, backend);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot set up the engine: %m");
+        apply_config(d);
+        r = lsd_work_queue_new(d->event, WORK_THREADS, &d->work);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot start the worker threads: %m");
+        r = lsd_gallery_new(lsd_engine_dim(d->engine), d->cfg.gallery_max, &d->gallery);
         if (r < 0)
                 return log_error_errno(&d->log, r, "Cannot create the gallery: %m");
 
@@ -287,6 +388,7 @@ int lsd_daemon_run(struct lsd_daemon *d) {
         r = lsd_camera_new(d, "0", &d->camera);
         if (r < 0)
                 return log_error_errno(&d->log, r, "Cannot set up the camera: %m");
+        lsd_camera_apply_config(d->camera);
         if ((r = lsd_bus_manager_register(d)) < 0 || (r = lsd_bus_gallery_register(d)) < 0 ||
             (r = lsd_bus_camera_register(d)) < 0 || (r = lsd_bus_session_register(d)) < 0)
                 return log_error_errno(&d->log, r, "Cannot register bus objects: %m");
@@ -330,10 +432,14 @@ int lsd_daemon_run(struct lsd_daemon *d) {
 void lsd_daemon_done(struct lsd_daemon *d) {
         while (d->sessions)
                 lsd_session_end(d->sessions, "service stopping");
+        if (d->event)
+                lsd_analysis_abort_all(d);
         d->status_timer = sd_event_source_disable_unref(d->status_timer);
+        /* Waits for the frame and the jobs in hand: the loop is done serving by now. */
         d->camera = lsd_camera_free(d->camera);
+        d->work = lsd_work_queue_free(d->work);
         d->gallery = lsd_gallery_free(d->gallery);
-        d->pipeline = face_pipeline_free(d->pipeline);
+        d->engine = lsd_engine_unref(d->engine);
         if (d->bus) {
                 sd_bus_flush(d->bus);
                 d->bus = sd_bus_flush_close_unref(d->bus);

@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {}
         };
-        struct lsd_daemon d = { .config_path = LSD_CONFIG_PATH_DEFAULT };
+        struct lsd_daemon d = { .config_path = LSD_CONFIG_PATH_DEFAULT, .engine_lock = PTHREAD_MUTEX_INITIALIZER };
         bool check_only = false, explicit_config = false;
         char err[512];
         int c, r;

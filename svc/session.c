@@ -6,6 +6,8 @@
 
 #include "common/macro.h"
 #include "face/match.h"
+#include "svc/camera.h"
+#include "svc/engine.h"
 #include "svc/gallery.h"
 #include "svc/message-ids.h"
 #include "svc/session.h"
@@ -51,6 +53,7 @@ void lsd_session_end(struct lsd_session *s, const char *why) {
         log_struct(&d->log, LOG_INFO, 0, LSD_MESSAGE_SESSION_PURGED, LSD_FIELDS(field),
                    "Session %" PRIu64 " ended (%s), its data purged", s->id, why);
         session_free(s);
+        lsd_sessions_update_captures(d);
 }
 
 static int on_owner_gone(sd_bus_track *t, void *userdata) {
@@ -143,12 +146,14 @@ int lsd_session_start(struct lsd_session *s) {
                 return -EBUSY;
         s->state = LSD_SESSION_CAPTURING;
         lsd_bus_session_emit_changed(s, "State");
+        lsd_sessions_update_captures(s->d);
         return 0;
 }
 
 void lsd_session_cancel(struct lsd_session *s) {
         s->state = LSD_SESSION_CANCELLED;
         lsd_bus_session_emit_changed(s, "State");
+        lsd_sessions_update_captures(s->d);
 }
 
 static void finish_capture(struct lsd_session *s, const float *embedding, size_t dim, float quality) {
@@ -176,33 +181,36 @@ static void finish_capture(struct lsd_session *s, const float *embedding, size_t
         lsd_bus_session_emit_changed(s, "State");
 }
 
-void lsd_sessions_on_frame(struct lsd_daemon *d, const char *camera_path, const struct cam_frame *f,
-                           const struct face_detection *face, const struct face_quality *q) {
-        size_t dim = face_pipeline_embedding_dim(d->pipeline);
-        _cleanup_free_ float *embedding = NULL;
-        bool embedded = false;
+void lsd_sessions_update_captures(struct lsd_daemon *d) {
+        float min_quality = 100.0f;
+        bool want = false;
+
+        if (!d->camera)
+                return;
+        for (struct lsd_session *s = d->sessions; s; s = s->next)
+                if (s->state == LSD_SESSION_CAPTURING && !s->opt_out &&
+                    streq(s->camera, lsd_camera_path(d->camera))) {
+                        want = true;
+                        min_quality = MIN(min_quality, s->min_quality);
+                }
+        lsd_camera_want_captures(d->camera, want, min_quality);
+}
+
+void lsd_sessions_on_frame(struct lsd_daemon *d, const char *camera_path, const struct lsd_frame_result *res) {
+        const struct face_quality *q = &res->quality;
 
         for (struct lsd_session *s = d->sessions; s; s = s->next) {
                 if (s->state != LSD_SESSION_CAPTURING || !streq(s->camera, camera_path))
                         continue;
                 (void) lsd_bus_session_emit_progress(s, q->guidance, q->score);
-                if (!face || q->guidance != FACE_GUIDANCE_OK || q->score < s->min_quality)
+                if (res->n_faces != 1 || q->guidance != FACE_GUIDANCE_OK || q->score < s->min_quality)
                         continue;
-                if (s->opt_out) {
-                        finish_capture(s, NULL, dim, q->score);
-                        continue;
-                }
-                /* One embedding per frame, shared by the sessions capturing on it. */
-                if (!embedded) {
-                        embedding = calloc(dim, sizeof(float));
-                        if (!embedding || face_pipeline_embed(d->pipeline, f, face, embedding, NULL) < 0) {
-                                log_warning(&d->log, "Embedding a captured face failed, trying the next frame");
-                                break;
-                        }
-                        embedded = true;
-                }
-                finish_capture(s, embedding, dim, q->score);
+                if (s->opt_out)
+                        finish_capture(s, NULL, 0, q->score);
+                else if (res->embedding && res->dim == lsd_engine_dim(d->engine))
+                        /* One embedding per frame, made by the frame worker, shared by the sessions capturing on it. */
+                        finish_capture(s, res->embedding, res->dim, q->score);
+                /* else: the worker made none for this frame (asked too late, or the models changed): the next one. */
         }
-        if (embedding)
-                explicit_bzero(embedding, dim * sizeof(float));
+        lsd_sessions_update_captures(d);
 }

@@ -38,6 +38,7 @@ struct lsd_session {
         sd_event_source *timeout;
         enum lsd_session_state state;
         bool opt_out, identify;
+        bool analysing;                 /* a reference photo is being analysed */
         float min_quality;              /* capture when the quality score reaches this */
         float *reference;               /* NULL or dim floats */
         size_t dim;
@@ -60,9 +61,11 @@ int lsd_session_set_reference(struct lsd_session *s, const float *embedding, siz
 int lsd_session_start(struct lsd_session *s);
 void lsd_session_cancel(struct lsd_session *s);
 
-/* A processed frame of camera_path; face is NULL when there is no usable single face. */
-void lsd_sessions_on_frame(struct lsd_daemon *d, const char *camera_path, const struct cam_frame *f,
-                           const struct face_detection *face, const struct face_quality *q);
+struct lsd_frame_result;
+/* A frame of camera_path processed by its worker: progress, and captures for the sessions it satisfies. */
+void lsd_sessions_on_frame(struct lsd_daemon *d, const char *camera_path, const struct lsd_frame_result *res);
+/* Tells the cameras whether a session waits for a capture (the worker then computes embeddings). */
+void lsd_sessions_update_captures(struct lsd_daemon *d);
 
 /* Bus glue (bus-session.c): signals go to the session's owner only. */
 int lsd_bus_session_register(struct lsd_daemon *d);
