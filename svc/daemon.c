@@ -186,6 +186,19 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         return sd_event_source_set_time_relative(es, STATUS_INTERVAL_USEC);
 }
 
+/*
+ * sd-bus closed the connection (dbus-daemon went away, or dropped us after
+ * refusing a request): nobody can reach the service any more. Exiting with
+ * a failure lets systemd start it again on a fresh connection.
+ */
+static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct lsd_daemon *d = userdata;
+        log_struct(&d->log, LOG_ERR, -ECONNRESET, LSD_MESSAGE_BUS_LOST, NULL,
+                   "Lost the connection to the system bus: exiting so that the service is started again");
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Lost the system bus");
+        return sd_event_exit(d->event, -ECONNRESET);
+}
+
 static int on_terminate(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
         struct lsd_daemon *d = userdata;
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
@@ -384,6 +397,10 @@ int lsd_daemon_run(struct lsd_daemon *d) {
         r = sd_bus_attach_event(d->bus, d->event, 0);
         if (r < 0)
                 return log_error_errno(&d->log, r, "Cannot attach the bus to the event loop: %m");
+        r = sd_bus_match_signal(d->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                "org.freedesktop.DBus.Local", "Disconnected", on_bus_disconnected, d);
+        if (r < 0)
+                return log_error_errno(&d->log, r, "Cannot watch the bus connection: %m");
 
         r = lsd_camera_new(d, "0", &d->camera);
         if (r < 0)
@@ -424,6 +441,8 @@ int lsd_daemon_run(struct lsd_daemon *d) {
         lsd_daemon_update_status(d);
 
         r = sd_event_loop(d->event);
+        if (r == -ECONNRESET)
+                return r;       /* logged by on_bus_disconnected() */
         if (r < 0)
                 return log_error_errno(&d->log, r, "Event loop failed: %m");
         return 0;

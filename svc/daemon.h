@@ -38,6 +38,7 @@ struct lsd_analysis;
 struct lsd_camera;
 struct lsd_engine;
 struct lsd_gallery;
+struct lsd_peer;
 struct lsd_session;
 struct lsd_work_queue;
 
@@ -63,6 +64,7 @@ struct lsd_daemon {
         struct lsd_camera *camera;      /* one camera per lane PC today; the API allows several */
         struct lsd_gallery *gallery;
         struct lsd_session *sessions;   /* linked list */
+        struct lsd_peer *peers;         /* owners of sessions, each tracked once (session.c) */
         uint64_t next_session_id;
 
         sd_event_source *status_timer;

@@ -23,6 +23,95 @@ const char *lsd_session_state_to_string(enum lsd_session_state s) {
         return s >= 0 && s < _LSD_SESSION_STATE_MAX ? state_names[s] : NULL;
 }
 
+/*
+ * One bus tracker per peer, however many sessions it holds: each tracker is
+ * a match rule on our connection, and dbus-daemon caps them per connection
+ * (max_match_rules_per_connection, 512 by default); past the cap it drops
+ * the connection and the service would be off the bus.
+ */
+struct lsd_peer {
+        struct lsd_peer *next;
+        struct lsd_daemon *d;
+        char *name;
+        sd_bus_track *track;
+        unsigned n_sessions;
+};
+
+static struct lsd_peer *peer_free(struct lsd_peer *p) {
+        if (!p)
+                return NULL;
+        sd_bus_track_unref(p->track);
+        free(p->name);
+        free(p);
+        return NULL;
+}
+
+static void peer_release(struct lsd_peer *p) {
+        if (!p || --p->n_sessions > 0)
+                return;
+        for (struct lsd_peer **i = &p->d->peers; *i; i = &(*i)->next)
+                if (*i == p) {
+                        *i = p->next;
+                        break;
+                }
+        peer_free(p);
+}
+
+static int on_peer_gone(sd_bus_track *t, void *userdata) {
+        struct lsd_peer *p = userdata;
+        struct lsd_daemon *d = p->d;
+
+        /* Each ended session releases the peer; the last one frees it. */
+        p->n_sessions++;
+        for (struct lsd_session *s = d->sessions, *next; s; s = next) {
+                next = s->next;
+                if (s->peer == p)
+                        lsd_session_end(s, "owner left the bus");
+        }
+        peer_release(p);
+        return 0;
+}
+
+static int peer_get(struct lsd_daemon *d, const char *name, struct lsd_peer **ret) {
+        struct lsd_peer *p;
+        int r;
+
+        for (p = d->peers; p; p = p->next)
+                if (streq(p->name, name)) {
+                        p->n_sessions++;
+                        *ret = p;
+                        return 0;
+                }
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->d = d;
+        p->name = strdup(name);
+        if (!p->name) {
+                peer_free(p);
+                return -ENOMEM;
+        }
+        r = sd_bus_track_new(d->bus, &p->track, on_peer_gone, p);
+        if (r >= 0)
+                r = sd_bus_track_add_name(p->track, name);
+        if (r < 0) {
+                peer_free(p);
+                return r;
+        }
+        p->n_sessions = 1;
+        p->next = d->peers;
+        d->peers = p;
+        *ret = p;
+        return 0;
+}
+
+unsigned lsd_peer_count(struct lsd_daemon *d) {
+        unsigned n = 0;
+        for (struct lsd_peer *p = d->peers; p; p = p->next)
+                n++;
+        return n;
+}
+
 static void session_free(struct lsd_session *s) {
         if (!s)
                 return;
@@ -30,7 +119,7 @@ static void session_free(struct lsd_session *s) {
                 explicit_bzero(s->reference, s->dim * sizeof(float));
                 free(s->reference);
         }
-        sd_bus_track_unref(s->track);
+        peer_release(s->peer);
         sd_event_source_disable_unref(s->timeout);
         free(s->path);
         free(s->owner);
@@ -54,11 +143,6 @@ void lsd_session_end(struct lsd_session *s, const char *why) {
                    "Session %" PRIu64 " ended (%s), its data purged", s->id, why);
         session_free(s);
         lsd_sessions_update_captures(d);
-}
-
-static int on_owner_gone(sd_bus_track *t, void *userdata) {
-        lsd_session_end(userdata, "owner left the bus");
-        return 0;
 }
 
 static int on_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -100,9 +184,7 @@ int lsd_session_new(struct lsd_daemon *d, const char *owner, const char *camera_
                 r = -ENOMEM;
                 goto fail;
         }
-        r = sd_bus_track_new(d->bus, &s->track, on_owner_gone, s);
-        if (r >= 0)
-                r = sd_bus_track_add_name(s->track, owner);
+        r = peer_get(d, owner, &s->peer);
         if (r < 0)
                 goto fail;
         r = sd_event_now(d->event, CLOCK_MONOTONIC, &now);

@@ -34,7 +34,7 @@ struct lsd_session {
         char *path;                     /* /org/lanesight/Lanesight1/session/<id> */
         char *owner;                    /* unique bus name */
         char *camera;                   /* camera object path */
-        sd_bus_track *track;
+        struct lsd_peer *peer;          /* the owner's bus tracker, shared by its sessions */
         sd_event_source *timeout;
         enum lsd_session_state state;
         bool opt_out, identify;
@@ -57,6 +57,8 @@ int lsd_session_new(struct lsd_daemon *d, const char *owner, const char *camera_
 void lsd_session_end(struct lsd_session *s, const char *why);
 struct lsd_session *lsd_session_find(struct lsd_daemon *d, const char *path);
 unsigned lsd_session_count_owned(struct lsd_daemon *d, const char *owner);
+/* Peers holding sessions (one bus match rule each). */
+unsigned lsd_peer_count(struct lsd_daemon *d);
 int lsd_session_set_reference(struct lsd_session *s, const float *embedding, size_t dim);
 int lsd_session_start(struct lsd_session *s);
 void lsd_session_cancel(struct lsd_session *s);
