@@ -45,6 +45,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 return sd_bus_message_append(reply, "t", i.captured);
         if (streq(property, "FramesDropped"))
                 return sd_bus_message_append(reply, "t", i.dropped);
+        if (streq(property, "FramesProcessed"))
+                return sd_bus_message_append(reply, "t", i.processed);
         if (streq(property, "BytesConverted"))
                 return sd_bus_message_append(reply, "t", i.bytes_converted);
         if (streq(property, "ImportBytesCopied"))
@@ -66,6 +68,7 @@ static const sd_bus_vtable camera_vtable[] = {
         SD_BUS_PROPERTY("FacesInView", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("FramesCaptured", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("FramesDropped", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("FramesProcessed", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("BytesConverted", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("ImportPath", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ImportBytesCopied", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),

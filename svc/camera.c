@@ -237,12 +237,12 @@ static void post_result(struct lsd_camera *c, struct lsd_frame_result *res) {
                 *res = (struct lsd_frame_result) { .chosen = -1 };
         }
         pthread_mutex_unlock(&c->lock);
-        (void) write(c->wake_fd, &(uint64_t) { 1 }, sizeof(uint64_t));
+        (void) eventfd_write(c->wake_fd, 1);
 }
 
 static bool stop_requested(struct lsd_camera *c) {
-        uint64_t v;
-        return read(c->stop_fd, &v, sizeof(v)) == sizeof(v);
+        eventfd_t v;
+        return eventfd_read(c->stop_fd, &v) == 0;
 }
 
 static void *frame_worker(void *userdata) {
@@ -303,7 +303,7 @@ static void *frame_worker(void *userdata) {
         c->worker_ended = true;
         c->end_reason = end;
         pthread_mutex_unlock(&c->lock);
-        (void) write(c->wake_fd, &(uint64_t) { 1 }, sizeof(uint64_t));
+        (void) eventfd_write(c->wake_fd, 1);
         return NULL;
 }
 
@@ -328,7 +328,7 @@ static int worker_start(struct lsd_camera *c) {
 static void worker_stop(struct lsd_camera *c) {
         if (!c->thread_running)
                 return;
-        (void) write(c->stop_fd, &(uint64_t) { 1 }, sizeof(uint64_t));
+        (void) eventfd_write(c->stop_fd, 1);
         pthread_join(c->thread, NULL);
         c->thread_running = false;
 }
@@ -378,10 +378,10 @@ static int on_wake(sd_event_source *es, int fd, uint32_t revents, void *userdata
         struct lsd_camera *c = userdata;
         struct lsd_frame_result res = { .chosen = -1 };
         bool have, ended;
-        uint64_t v;
+        eventfd_t v;
         int reason;
 
-        (void) read(fd, &v, sizeof(v));
+        (void) eventfd_read(fd, &v);
         pthread_mutex_lock(&c->lock);
         have = c->result_full;
         if (have) {

@@ -181,7 +181,8 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                         (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "ImportPath", NULL);
                 }
                 (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "FramesCaptured",
-                                                      "FramesDropped", "BytesConverted", "ImportBytesCopied", NULL);
+                                                      "FramesDropped", "FramesProcessed", "BytesConverted", "ImportBytesCopied",
+                                                      NULL);
         }
         return sd_event_source_set_time_relative(es, STATUS_INTERVAL_USEC);
 }

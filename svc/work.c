@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "svc/work.h"
 
 #define MAX_THREADS 8
+#define WORKER_NICE 10
 
 struct lsd_work_queue {
         pthread_mutex_t lock;
@@ -27,6 +29,9 @@ struct lsd_work_queue {
 
 static void *worker(void *userdata) {
         struct lsd_work_queue *q = userdata;
+
+        /* Decoding a caller's image must not take the CPU from frames and the bus: this thread only. */
+        (void) setpriority(PRIO_PROCESS, (id_t) gettid(), WORKER_NICE);
 
         pthread_mutex_lock(&q->lock);
         for (;;) {
@@ -45,7 +50,7 @@ static void *worker(void *userdata) {
                 pthread_mutex_lock(&q->lock);
                 w->next = q->finished;
                 q->finished = w;
-                (void) write(q->efd, &(uint64_t) { 1 }, sizeof(uint64_t));
+                (void) eventfd_write(q->efd, 1);
         }
         pthread_mutex_unlock(&q->lock);
         return NULL;
@@ -73,8 +78,8 @@ static void deliver(struct lsd_work_queue *q) {
 }
 
 static int on_finished(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
-        uint64_t v;
-        (void) read(fd, &v, sizeof(v));
+        eventfd_t v;
+        (void) eventfd_read(fd, &v);
         deliver(userdata);
         return 0;
 }

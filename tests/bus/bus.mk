@@ -39,3 +39,16 @@ $(BUILD)/tests/bench-e2e.sh: tests/bench/bench-e2e.sh tests/bus/bus.mk $(BUS_TES
 
 bench: $(BUILD)/tests/bench-e2e.sh
 BENCHES += $(BUILD)/tests/bench-e2e.sh
+
+# make bench: the hostile-caller case (tests/bench/bench-hostile.sh): stalled pipes and a huge PNG while a
+# 1080p30 file camera streams; bus round trips, watchdog gaps, frames processed.
+$(BUILD)/tests/bench-hostile.sh: tests/bench/bench-hostile.sh tests/bus/bus.mk $(BUS_TEST_INPUTS) $(BUILD)/lanesight-make-clip
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\n# Made by tests/bus/bus.mk.\nLSD_BIN=%s LSD_PEER=%s LSD_MODELS=%s LSD_CLIP=%s \\\nLSD_PORTRAIT=%s LSD_MAKE_CLIP=%s \\\nexec sh %s "$$@"\n' \
+		'$(abspath $(BUILD)/lanesightd)' '$(abspath $(BUILD)/tests/lsd-peer)' '$(abspath $(MODELS_DIR))' \
+		'$(abspath $(DEMO_CLIP))' '$(abspath $(DEMO_PORTRAIT))' '$(abspath $(BUILD)/lanesight-make-clip)' \
+		'$(abspath $<)' >$@
+	$(Q)chmod +x $@
+
+bench: $(BUILD)/tests/bench-hostile.sh
+BENCHES += $(BUILD)/tests/bench-hostile.sh

@@ -13,6 +13,9 @@
  *   eavesdrop SECONDS          asks the bus for everyone's Session signals
  *                              (eavesdrop='true') and prints any it gets
  *   close                      Close
+ *   getprop N HZ               N Properties.Get calls (Manager.Version) at HZ per
+ *                              second, each timed from send to reply: "getprop
+ *                              n=N p50_ms=.. p99_ms=.. max_ms=.. errors=.."
  *   latency N SECONDS          end-to-end latency of N Camera.FrameProcessed
  *                              signals (frame timestamp, CLOCK_MONOTONIC, to
  *                              receipt here): "latency n=N p50_ms=.. p99_ms=..
@@ -283,6 +286,36 @@ static int step_latency(struct peer *p, unsigned n, double seconds) {
         return 0;
 }
 
+static int step_getprop(struct peer *p, unsigned n, double hz) {
+        double *ms = calloc(n ? n : 1, sizeof(double)), next = now();
+        unsigned errors = 0;
+
+        if (!ms || n < 2 || !(hz > 0)) {
+                free(ms);
+                return -EINVAL;
+        }
+        for (unsigned i = 0; i < n; i++) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                char *v = NULL;
+                double t0 = now();
+                int r = sd_bus_get_property_string(p->bus, BUS_NAME, ROOT, BUS_NAME ".Manager", "Version", &e, &v);
+                ms[i] = (now() - t0) * 1000;
+                errors += r < 0;
+                free(v);
+                sd_bus_error_free(&e);
+                next += 1 / hz;
+                double wait = next - now();
+                if (wait > 0)
+                        usleep((useconds_t) (wait * 1e6));
+        }
+        qsort(ms, n, sizeof(double), cmp_double);
+        printf("getprop n=%u p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%u\n", n, ms[n / 2],
+               ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], ms[n - 1], errors);
+        fflush(stdout);
+        free(ms);
+        return 0;
+}
+
 static int run_steps(struct peer *p, int argc, char **argv) {
         for (int i = 0; i < argc; i++) {
                 const char *s = argv[i];
@@ -304,6 +337,9 @@ static int run_steps(struct peer *p, int argc, char **argv) {
                         i += 2;
                 } else if (!strcmp(s, "latency") && i + 2 < argc) {
                         r = step_latency(p, (unsigned) strtoul(argv[i + 1], NULL, 10), strtod(argv[i + 2], NULL));
+                        i += 2;
+                } else if (!strcmp(s, "getprop") && i + 2 < argc) {
+                        r = step_getprop(p, (unsigned) strtoul(argv[i + 1], NULL, 10), strtod(argv[i + 2], NULL));
                         i += 2;
                 } else if (!strcmp(s, "eavesdrop") && i + 1 < argc) {
                         p->eavesdrop = 1;
