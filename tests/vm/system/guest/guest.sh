@@ -202,6 +202,16 @@ out "  visitor's direct bus call: exit $rc: $(head -n 1 "$scratch/visitor-call.o
 check "visitor: the bus refuses a direct call (AccessDenied)" sh -c "[ $rc -ne 0 ] && grep -q -i 'access denied\|AccessDenied' $scratch/visitor-call.out"
 check "officer: watch sees frames" sh -c "runuser -u officer -- timeout 40 lanesightctl --json watch --count 3 --timeout 30 | grep -c sequence | grep -qx 3"
 
+# "schedule_timeout: wrong timeout value ffffffffffffffff" during the verifies, on slow guests: vivid's own
+# capture and output threads (upstream e4740118b752, "vivid: don't call schedule in loop", in stable kernels)
+# check their deadline, then pass cur_jiffies + wait_jiffies - jiffies to wait_event_interruptible_timeout();
+# a jiffy that passes in between makes it -1. The kernel dumps the stack: name the tasks, and hold lanesight
+# to never being one of them.
+dmesg | grep -A8 'schedule_timeout: wrong timeout value' | sed -n 's/.*Comm: \([^ ]*\).*/\1/p' | sort | uniq -c \
+        >"$scratch/negative-timeouts"
+out "  negative kernel wait timeouts so far, by task: $(tr -s ' \n' ' ' <"$scratch/negative-timeouts")"
+check "no negative kernel wait timeout from lanesight's own tasks" sh -c "! grep -q 'lanesight' $scratch/negative-timeouts"
+
 # ---------------------------------------------------------------- hotplug
 # `modprobe -r vivid` is refused while a node is open (the service holds the
 # capture node): unbind vivid's platform device first, as a USB unplug would,
