@@ -1,8 +1,8 @@
 # Face domain logic: BlazeFace decoding, alignment, templates, matching, image decoding.
 LIBRARIES += face
 face_SOURCES := face/detect.c face/align.c face/template.c face/match.c \
-                face/image.c face/quality.c face/track.c
-face_PKGS := libjpeg libpng libopenjp2
+                face/image.c face/quality.c face/track.c face/reference.c
+face_PKGS := libjpeg libpng libopenjp2 zlib
 
 PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
 TEST_PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
