@@ -39,3 +39,11 @@ test-face-backends_SOURCES := tests/gpu/test-face-backends.c
 test-face-backends_LIBS = $(FACE_PIPELINE_LIBS)
 TESTS += $(BUILD)/tests/test-face-backends
 $(BUILD)/tests/test-face-backends: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
+
+# Reference photos judged as captures (issue 12), on real faces and through lanesightctl.
+PROGRAMS += test-face-reference
+TEST_PROGRAMS += test-face-reference
+test-face-reference_SOURCES := tests/unit/test-face-reference.c
+test-face-reference_LIBS = $(FACE_PIPELINE_LIBS)
+TESTS += $(BUILD)/tests/test-face-reference
+$(BUILD)/tests/test-face-reference: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(BUILD)/lanesightctl

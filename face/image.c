@@ -177,6 +177,24 @@ static int png_check_chunks(const uint8_t *p, size_t size, uint64_t max_pixels) 
         return -EBADMSG;        /* no IEND */
 }
 
+/*
+ * A warning libpng worked around is damage (extra or missing image data, a
+ * bad filter), except about colour management: common cameras and editors
+ * write sRGB profiles libpng calls "known incorrect" (skimage's astronaut.png).
+ * Only the last message is kept; the colour chunks precede the image data,
+ * so a later damage warning is the one seen.
+ */
+static bool png_warning_is_damage(const png_image *png) {
+        static const char *const benign[] = { "iCCP", "sRGB", "cHRM", "gAMA", "profile" };
+
+        if (!(png->warning_or_error & PNG_IMAGE_WARNING))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(benign); i++)
+                if (strncmp(png->message, benign[i], strlen(benign[i])) == 0)
+                        return false;
+        return true;
+}
+
 static int decode_png(const void *data, size_t size, uint64_t max_pixels, struct face_image *ret) {
         png_image png = { .version = PNG_IMAGE_VERSION };
         struct face_image img = { 0 };
@@ -193,9 +211,8 @@ static int decode_png(const void *data, size_t size, uint64_t max_pixels, struct
                 png_image_free(&png);
                 return r;
         }
-        /* A warning here means damage libpng worked around (e.g. extra or missing image data). */
         if (!png_image_finish_read(&png, NULL, img.rgb, (png_int_32) (img.width * 3), NULL) ||
-            (png.warning_or_error & PNG_IMAGE_WARNING)) {
+            png_warning_is_damage(&png)) {
                 png_image_free(&png);
                 face_image_done(&img);
                 return -EBADMSG;

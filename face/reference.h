@@ -14,8 +14,8 @@
 #include "face/pipeline.h"
 #include "face/quality.h"
 
-#define FACE_REFERENCE_MIN_DETECTION_SCORE_DEFAULT 0.70f
-#define FACE_REFERENCE_MIN_QUALITY_DEFAULT 25.0f
+#define FACE_REFERENCE_MIN_DETECTION_SCORE_DEFAULT 0.80f
+#define FACE_REFERENCE_MIN_QUALITY_DEFAULT 40.0f
 
 struct face_reference_limits {
         float min_detection_score;      /* 0..1 */
