@@ -1,8 +1,8 @@
 # Face domain logic: BlazeFace decoding, alignment, templates, matching, image decoding.
 LIBRARIES += face
 face_SOURCES := face/detect.c face/align.c face/template.c face/match.c \
-                face/image.c face/quality.c face/track.c
-face_PKGS := libjpeg libpng libopenjp2
+                face/image.c face/quality.c face/track.c face/reference.c
+face_PKGS := libjpeg libpng libopenjp2 zlib
 
 PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
 TEST_PROGRAMS += test-face-geometry test-face-template test-face-image test-face-quality
@@ -39,3 +39,11 @@ test-face-backends_SOURCES := tests/gpu/test-face-backends.c
 test-face-backends_LIBS = $(FACE_PIPELINE_LIBS)
 TESTS += $(BUILD)/tests/test-face-backends
 $(BUILD)/tests/test-face-backends: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
+
+# Reference photos judged as captures (issue 12), on real faces and through lanesightctl.
+PROGRAMS += test-face-reference
+TEST_PROGRAMS += test-face-reference
+test-face-reference_SOURCES := tests/unit/test-face-reference.c
+test-face-reference_LIBS = $(FACE_PIPELINE_LIBS)
+TESTS += $(BUILD)/tests/test-face-reference
+$(BUILD)/tests/test-face-reference: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(BUILD)/lanesightctl

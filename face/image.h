@@ -14,8 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Refuse anything larger: a small file can claim an enormous canvas. */
-#define FACE_IMAGE_MAX_PIXELS (8192u * 8192u)
+/*
+ * The default pixel budget: a 24 MP passport scan (6016x4016) fits; a small
+ * file claiming an enormous canvas (a 196 KB PNG can claim 8192x8192, 192 MiB
+ * of RGB) does not. Checked from the header, before any sample is decoded.
+ */
+#define FACE_IMAGE_MAX_PIXELS 25000000u
 
 enum face_image_format {
         FACE_IMAGE_JPEG,
@@ -37,9 +41,17 @@ struct face_image {
 int face_image_detect(const void *data, size_t size, enum face_image_format *ret);
 
 /*
- * Decodes an image. Errors: -EMEDIUMTYPE (not a supported format), -EBADMSG
- * (corrupt or truncated data), -EFBIG (over FACE_IMAGE_MAX_PIXELS), -ENOMEM.
+ * Decodes an image as strictly as its format allows: a truncated file, a bad
+ * PNG chunk CRC, trailing chunks after IEND, libjpeg's corrupt-data warnings
+ * and openjpeg's warnings (strict mode) are all -EBADMSG. Damage inside
+ * entropy-coded data can still decode into a plausible picture: callers judge
+ * the result (face/reference.h). Errors: -EMEDIUMTYPE (not a supported
+ * format), -EBADMSG (corrupt or truncated data), -EFBIG (width * height over
+ * max_pixels, known from the header before decoding), -ENOMEM.
+ * Any thread; no shared state.
  */
+int face_image_decode_limited(const void *data, size_t size, uint64_t max_pixels, struct face_image *ret);
+/* face_image_decode_limited() with FACE_IMAGE_MAX_PIXELS. */
 int face_image_decode(const void *data, size_t size, struct face_image *ret);
 
 void face_image_done(struct face_image *img);

@@ -19,6 +19,8 @@ static const char *const guidance_names[_FACE_GUIDANCE_MAX] = {
         [FACE_GUIDANCE_TOO_DARK] = "too-dark",
         [FACE_GUIDANCE_TOO_BRIGHT] = "too-bright",
         [FACE_GUIDANCE_HOLD_STILL] = "hold-still",
+        [FACE_GUIDANCE_WEAK_DETECTION] = "weak-detection",
+        [FACE_GUIDANCE_POOR_QUALITY] = "poor-quality",
 };
 
 const char *face_guidance_to_string(enum face_guidance g) {

@@ -41,6 +41,8 @@ enum face_guidance {
         FACE_GUIDANCE_TOO_DARK,
         FACE_GUIDANCE_TOO_BRIGHT,
         FACE_GUIDANCE_HOLD_STILL,
+        FACE_GUIDANCE_WEAK_DETECTION,   /* reference photos: the detector is unsure it is a face */
+        FACE_GUIDANCE_POOR_QUALITY,     /* reference photos: score below the minimum, no single cause */
         _FACE_GUIDANCE_MAX,
         _FACE_GUIDANCE_INVALID = -22,
 };

@@ -2,7 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <linux/videodev2.h>
 #include <math.h>
@@ -10,9 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "common/macro.h"
+#include "face/image.h"
+#include "face/reference.h"
 #include "svc/config.h"
 
 static const char *const backend_names[_LSD_BACKEND_MAX] = {
@@ -47,6 +51,11 @@ int lsd_config_init(struct lsd_config *c) {
                 .candidates = 5,
                 .session_timeout_usec = UINT64_C(120) * 1000000,
                 .sessions_per_caller = 4,
+                .max_sessions = 64,
+                .sessions_per_user = 16,
+                .max_image_pixels = FACE_IMAGE_MAX_PIXELS,
+                .min_reference_quality = FACE_REFERENCE_MIN_QUALITY_DEFAULT,
+                .min_reference_detection_score = FACE_REFERENCE_MIN_DETECTION_SCORE_DEFAULT,
                 .log_level = LOG_INFO,
         };
         c->model_directory = strdup(LANESIGHT_MODELDIR);
@@ -246,7 +255,8 @@ static const struct range r_buffers = { 2, 32 }, r_fps = { 1, 240 }, r_threads =
                           r_unit = { 0, 1 }, r_cos = { -1, 1 }, r_px = { 1, 10000 }, r_deg = { 0, 90 },
                           r_sharp = { 0, 1e9 }, r_ttl = { 1e6, 30.0 * 24 * 3600 * 1e6 },
                           r_timeout = { 1e6, 24.0 * 3600 * 1e6 }, r_gallery = { 1, 10000000 }, r_k = { 1, 100 },
-                          r_sessions = { 1, 64 }, r_mean = { -1000, 1000 },
+                          r_sessions = { 1, 64 }, r_sessions_total = { 1, 4096 },
+                          r_pixels = { 256, 16384.0 * 16384 }, r_percent = { 0, 100 }, r_mean = { -1000, 1000 },
                           r_std = { 1e-6, 1e6 };
 
 static const struct config_key {
@@ -279,12 +289,17 @@ static const struct config_key {
         { "Quality", "MaxPitch", parse_float, FIELD(max_pitch), &r_deg },
         { "Quality", "MaxRoll", parse_float, FIELD(max_roll), &r_deg },
         { "Quality", "MinSharpness", parse_float, FIELD(min_sharpness), &r_sharp },
+        { "Quality", "MinReferenceQuality", parse_float, FIELD(min_reference_quality), &r_percent },
+        { "Quality", "MinReferenceDetectionScore", parse_float, FIELD(min_reference_detection_score), &r_unit },
         { "Matching", "Threshold", parse_float, FIELD(match_threshold), &r_cos },
         { "Matching", "GalleryTimeToLive", parse_timespan_key, FIELD(gallery_ttl_usec), &r_ttl },
         { "Matching", "GalleryMaxEntries", parse_u32, FIELD(gallery_max), &r_gallery },
         { "Matching", "Candidates", parse_u32, FIELD(candidates), &r_k },
         { "Session", "Timeout", parse_timespan_key, FIELD(session_timeout_usec), &r_timeout },
         { "Session", "MaxPerCaller", parse_u32, FIELD(sessions_per_caller), &r_sessions },
+        { "Session", "MaxPerUser", parse_u32, FIELD(sessions_per_user), &r_sessions_total },
+        { "Session", "MaxSessions", parse_u32, FIELD(max_sessions), &r_sessions_total },
+        { "Limits", "MaxImagePixels", parse_u32, FIELD(max_image_pixels), &r_pixels },
         { "Log", "Level", parse_log_level, FIELD(log_level), NULL },
 };
 
@@ -292,21 +307,12 @@ static const struct config_key {
 
 struct parse_state {
         struct lsd_config *cfg;
-        FILE *f;
         const char *path;
         unsigned line;
         char *err;
         size_t errlen;
         bool failed;
 };
-
-static char *line_reader(char *str, int num, void *stream) {
-        struct parse_state *s = stream;
-        char *r = fgets(str, num, s->f);
-        if (r)
-                s->line++;
-        return r;
-}
 
 static _printf_(2, 3) void set_error(struct parse_state *s, const char *fmt, ...) {
         va_list ap;
@@ -323,8 +329,7 @@ static _printf_(2, 3) void set_error(struct parse_state *s, const char *fmt, ...
         va_end(ap);
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value) {
-        struct parse_state *s = user;
+static int on_key(struct parse_state *s, const char *section, const char *name, const char *value) {
         bool section_known = false;
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
@@ -338,34 +343,161 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 if (why) {
                         /* The value is not echoed: a path or id could be long; the key says enough. */
                         set_error(s, "[%s] %s=: %s", section, name, why);
-                        return 0;
+                        return -EINVAL;
                 }
-                return 1;
+                return 0;
         }
-        if (!section_known)
+        if (!section[0])
+                set_error(s, "%s= outside a [Section]", name);
+        else if (!section_known)
                 set_error(s, "unknown section [%s]", section);
         else
                 set_error(s, "[%s] %s=: unknown key", section, name);
+        return -EINVAL;
+}
+
+static char *strip(char *b, char *e) {
+        while (b < e && isspace((unsigned char) *b))
+                b++;
+        while (e > b && isspace((unsigned char) e[-1]))
+                e--;
+        *e = 0;
+        return b;
+}
+
+/*
+ * One line, without its newline: a comment, a [Section] header or Key=Value.
+ * Our own reader rather than libinih's: that one reads fixed 200-byte chunks,
+ * so the tail of a long comment became a setting of its own.
+ */
+static int parse_line(struct parse_state *s, char *line, size_t len, char *section, size_t section_len) {
+        char *p = strip(line, line + len);
+
+        if (!*p || *p == '#' || *p == ';')
+                return 0;
+        if (*p == '[') {
+                size_t n = strlen(p);
+                if (n < 3 || p[n - 1] != ']') {
+                        set_error(s, "syntax error (expected [Section] or Key=Value)");
+                        return -EINVAL;
+                }
+                char *name = strip(p + 1, p + n - 1);
+                if (strlen(name) >= section_len) {
+                        set_error(s, "section name too long");
+                        return -EINVAL;
+                }
+                strcpy(section, name);
+                return 0;
+        }
+        char *eq = strchr(p, '=');
+        if (!eq || eq == p) {
+                set_error(s, "syntax error (expected [Section] or Key=Value)");
+                return -EINVAL;
+        }
+        char *value = strip(eq + 1, eq + 1 + strlen(eq + 1));
+        char *key = strip(p, eq);
+        return on_key(s, section, key, value);
+}
+
+static int parse_buffer(struct parse_state *s, char *buf, size_t size) {
+        char section[64] = "";
+        size_t pos = 0;
+
+        /* A UTF-8 byte order mark is tolerated, as systemd does. */
+        if (size >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+                pos = 3;
+        while (pos < size) {
+                char *nl = memchr(buf + pos, '\n', size - pos);
+                size_t len = (nl ? (size_t) (nl - buf) : size) - pos;
+
+                s->line++;
+                if (len > LSD_CONFIG_LINE_MAX) {
+                        set_error(s, "line longer than %u bytes", LSD_CONFIG_LINE_MAX);
+                        return -EINVAL;
+                }
+                if (memchr(buf + pos, 0, len)) {
+                        set_error(s, "NUL byte in line");
+                        return -EINVAL;
+                }
+                buf[pos + len] = 0;     /* the newline, or the spare byte after the data */
+                if (parse_line(s, buf + pos, len, section, sizeof(section)) < 0)
+                        return -EINVAL;
+                pos += len + 1;
+        }
+        return 0;
+}
+
+/*
+ * Opened non-blocking and checked with fstat before reading: a directory,
+ * device or FIFO named as the configuration fails at once instead of
+ * reading endlessly (/dev/zero) or waiting for a writer (a FIFO).
+ */
+static int read_config_file(const char *path, char **ret, size_t *ret_size, char *err, size_t errlen) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        struct stat st;
+        size_t got = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(err, errlen, "%s: not a regular file (%s)", path,
+                         S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                         S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a socket or other special file");
+                return -EINVAL;
+        }
+        if (st.st_size > LSD_CONFIG_FILE_MAX) {
+                snprintf(err, errlen, "%s: larger than %u bytes", path, LSD_CONFIG_FILE_MAX);
+                return -EINVAL;
+        }
+        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* Never past the size fstat gave: the file may grow meanwhile. A regular file reads in one call
+         * unless interrupted; a short read is a file that shrank, and what was read is parsed. */
+        do
+                n = read(fd, buf + got, (size_t) st.st_size - got);
+        while ((n > 0 && (got += (size_t) n) < (size_t) st.st_size) || (n < 0 && errno == EINTR));
+        if (n < 0)
+                return -errno;
+        buf[got] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = got;
         return 0;
 }
 
 static int parse_file(const char *path, struct lsd_config *cfg, char *err, size_t errlen) {
         struct parse_state s = { .cfg = cfg, .path = path, .err = err, .errlen = errlen };
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
         int r;
 
-        s.f = fopen(path, "re");
-        if (!s.f)
-                return -errno;
-        r = ini_parse_stream(line_reader, &s, on_key, &s);
-        fclose(s.f);
-        if (s.failed)
+        r = read_config_file(path, &buf, &size, err, errlen);
+        if (r < 0)
+                return r;
+        return parse_buffer(&s, buf, size);
+}
+
+int lsd_config_parse_text(const char *name, const char *text, size_t size, struct lsd_config *cfg, char *err,
+                          size_t errlen) {
+        struct parse_state s = { .cfg = cfg, .path = name, .err = err, .errlen = errlen };
+        int r;
+
+        if (!name || (!text && size) || !cfg || !err || errlen == 0 || size > LSD_CONFIG_FILE_MAX)
                 return -EINVAL;
-        if (r != 0) {
-                /* A syntax error (a line that is neither section, key nor comment). */
-                snprintf(err, errlen, "%s:%d: syntax error (expected [Section] or Key=Value)", path, r > 0 ? r : 0);
-                return -EINVAL;
-        }
-        return 0;
+        err[0] = 0;
+        _cleanup_free_ char *buf = malloc(size + 1);
+        if (!buf)
+                return -ENOMEM;
+        if (size)
+                memcpy(buf, text, size);
+        buf[size] = 0;
+        r = parse_buffer(&s, buf, size);
+        if (r >= 0)
+                r = lsd_config_validate(cfg, name, err, errlen);
+        return r;
 }
 
 /* Drop-ins sort by file name across both directories, like systemd's. */
@@ -428,9 +560,15 @@ static int parse_dropins(const char *path, struct lsd_config *cfg, char *err, si
         return r;
 }
 
-static int validate(const struct lsd_config *c, const char *path, char *err, size_t errlen) {
+int lsd_config_validate(const struct lsd_config *c, const char *path, char *err, size_t errlen) {
         if (c->min_inter_eye >= c->max_inter_eye) {
                 snprintf(err, errlen, "%s: [Quality] MinInterEyeDistance= must be below MaxInterEyeDistance=", path);
+                return -EINVAL;
+        }
+        /* A tighter limit inside a looser one, or the looser one could never be reached. */
+        if (c->sessions_per_caller > c->sessions_per_user || c->sessions_per_user > c->max_sessions) {
+                snprintf(err, errlen, "%s: [Session] MaxPerCaller= must not exceed MaxPerUser=, nor that MaxSessions=",
+                         path);
                 return -EINVAL;
         }
         if (c->roi_set && (c->roi[0] + c->roi[2] > c->width || c->roi[1] + c->roi[3] > c->height)) {
@@ -459,7 +597,7 @@ int lsd_config_load(const char *path, bool required, struct lsd_config *ret, cha
         if (r >= 0)
                 r = parse_dropins(path, &c, err, errlen);
         if (r >= 0)
-                r = validate(&c, path, err, errlen);
+                r = lsd_config_validate(&c, path, err, errlen);
         if (r < 0) {
                 lsd_config_done(&c);
                 return r;

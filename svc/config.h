@@ -4,7 +4,8 @@
 /*
  * lanesightd's configuration: /etc/lanesight/lanesightd.conf plus drop-ins
  * /etc/lanesight/lanesightd.conf.d/NAME.conf (in name order, later wins),
- * systemd-style INI parsed with libinih, every key validated. An unknown
+ * systemd-style INI (our own line reader: whole lines up to
+ * LSD_CONFIG_LINE_MAX bytes, only regular files), every key validated. An unknown
  * section or key, or a bad value, fails the whole load with a message that
  * names file, line and key; the caller keeps its previous configuration
  * (SIGHUP reloads are all-or-nothing). Keys are documented in
@@ -17,6 +18,12 @@
 
 #define LSD_CONFIG_PATH_DEFAULT "/etc/lanesight/lanesightd.conf"
 #define LSD_CONFIG_FOURCCS_MAX 8
+/*
+ * Longer lines are refused, never split or cut: 200 bytes is what libinih
+ * (the earlier reader) read whole, so no configuration that worked is refused.
+ */
+#define LSD_CONFIG_LINE_MAX 200u
+#define LSD_CONFIG_FILE_MAX (1u << 20)
 
 enum lsd_backend {
         LSD_BACKEND_AUTO,
@@ -56,6 +63,8 @@ struct lsd_config {
 
         /* [Quality] */
         float min_inter_eye, max_inter_eye, max_yaw, max_pitch, max_roll, min_sharpness;
+        float min_reference_quality;            /* 0..100: below it a reference photo is poor */
+        float min_reference_detection_score;    /* 0..1: a weaker detection makes it poor */
 
         /* [Matching] */
         float match_threshold;
@@ -65,7 +74,12 @@ struct lsd_config {
 
         /* [Session] */
         uint64_t session_timeout_usec;
-        uint32_t sessions_per_caller;
+        uint32_t sessions_per_caller;   /* per bus peer */
+        uint32_t sessions_per_user;     /* per uid, all its peers together */
+        uint32_t max_sessions;          /* all callers together */
+
+        /* [Limits] */
+        uint32_t max_image_pixels;      /* reference photos: width * height, checked from the header */
 
         /* [Log] */
         int log_level;                  /* syslog level, LOG_INFO by default */
@@ -82,6 +96,16 @@ void lsd_config_done(struct lsd_config *c);
  * leaves *ret untouched, and writes "FILE:LINE: [Section] Key=: reason" into err.
  */
 int lsd_config_load(const char *path, bool required, struct lsd_config *ret, char *err, size_t errlen);
+
+/*
+ * Parses one configuration text (name stands for the file in messages) on
+ * top of *cfg and validates the result; the fuzz target's entry. -EINVAL
+ * with err filled as lsd_config_load() does.
+ */
+int lsd_config_parse_text(const char *name, const char *text, size_t size, struct lsd_config *cfg, char *err,
+                          size_t errlen);
+/* The checks across keys. -EINVAL with "FILE: reason" in err. */
+int lsd_config_validate(const struct lsd_config *c, const char *path, char *err, size_t errlen);
 
 /* Parses a duration: "30", "30s", "500ms", "2min", "12h", "1d", or combinations "1h 30min". */
 int lsd_parse_timespan(const char *s, uint64_t *ret_usec);

@@ -9,3 +9,7 @@ TEST_PROGRAMS += test-config
 test-config_SOURCES := tests/unit/test-config.c
 test-config_LIBS := lsdconf
 TESTS += $(BUILD)/tests/test-config
+
+# --check-config on real models (issue 12).
+TESTS += tests/unit/test-config-check.sh
+tests/unit/test-config-check.sh: $(BUILD)/lanesightd $(MODEL_FILES)

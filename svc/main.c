@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "face/pipeline.h"
 #include "svc/daemon-run.h"
 #include "svc/message-ids.h"
 
@@ -13,11 +14,33 @@ static void help(void) {
                "Face capture and matching service for border lanes (see lanesightd(8)).\n\n"
                "  -c, --config FILE   configuration file (default %s,\n"
                "                      plus FILE.d/*.conf drop-ins)\n"
-               "      --check-config  load and validate the configuration, then exit\n"
+               "      --check-config  load and validate the configuration, load and prepare\n"
+               "                      its models on its backend, then exit\n"
                "  -h, --help          show this help\n"
                "      --version       show the version\n\n"
                "The service uses the system bus ($DBUS_SYSTEM_BUS_ADDRESS to override) and\n"
                "talks to systemd with sd_notify (Type=notify).\n", LSD_CONFIG_PATH_DEFAULT);
+}
+
+/*
+ * --check-config: a configuration is valid only if its models load and
+ * prepare, on the backend the service would use (auto: the same fallback).
+ * The failure, logged by lsd_daemon_make_pipeline(), names the model.
+ */
+static int check_models(struct lsd_daemon *d) {
+        _cleanup_(face_pipeline_freep) struct face_pipeline *fp = NULL;
+        char backend[16] = "";
+        int r;
+
+        r = lsd_daemon_make_pipeline(d, &d->cfg, &fp, backend, sizeof(backend));
+        if (r < 0) {
+                fprintf(stderr, "%s: configuration invalid: the models of [Pipeline] cannot be prepared\n",
+                        d->config_path);
+                return r;
+        }
+        printf("%s: configuration valid; models '%s' and '%s' prepared on %s\n", d->config_path, d->cfg.detector,
+               d->cfg.embedder, backend);
+        return 0;
 }
 
 int main(int argc, char **argv) {
@@ -57,9 +80,9 @@ int main(int argc, char **argv) {
         if (!getenv("LANESIGHT_LOG_LEVEL"))
                 d.log.max_level = d.cfg.log_level;
         if (check_only) {
-                printf("%s: configuration valid\n", d.config_path);
+                r = check_models(&d);
                 lsd_config_done(&d.cfg);
-                return EXIT_SUCCESS;
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         }
         r = lsd_daemon_run(&d);
         lsd_daemon_done(&d);

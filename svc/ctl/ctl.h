@@ -48,8 +48,14 @@ int ctl_verify(const struct ctl_options *o, int argc, char **argv);
 int ctl_identify(const struct ctl_options *o, int argc, char **argv);
 int ctl_gallery(const struct ctl_options *o, int argc, char **argv);
 
-/* Reads the whole regular file at path (at most max bytes; -EISDIR for anything else). Negative errno. */
+/*
+ * Reads the whole file at path, at most max bytes (-EFBIG): a regular file,
+ * or a pipe or FIFO until its writer closes it (-ETIMEDOUT when nothing
+ * arrives for 5 s). -EISDIR for a directory, -ENODEV for a device or socket.
+ * ctl_read_strerror() words these for the user.
+ */
 int ctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_size);
+const char *ctl_read_strerror(int r);
 
 /* JSON output helpers (stdout). */
 void ctl_json_string(FILE *f, const char *s);

@@ -15,6 +15,7 @@
 #include "face/pipeline.h"
 #include "face/template.h"
 #include "face/match.h"
+#include "face/reference.h"
 #include "svc/ctl/ctl.h"
 
 #define IMAGE_FILE_MAX (64u << 20)
@@ -72,10 +73,65 @@ struct analysed {
         const char *path;
         struct face_analysis a;
         float *embedding;
+        enum face_guidance poor;        /* why it is a poor reference; FACE_GUIDANCE_OK if it is not */
 };
 
+/*
+ * The offline verbs' own option (main.c's options end at the verb): taken
+ * out of argv wherever it stands before "--"; returns the count left.
+ */
+static int take_accept_poor(int argc, char **argv, bool *ret_accept) {
+        int n = 0;
+        bool options = true;
+
+        *ret_accept = false;
+        for (int i = 0; i < argc; i++) {
+                if (options && streq(argv[i], "--")) {
+                        options = false;
+                        continue;
+                }
+                if (options && streq(argv[i], "--accept-poor-reference"))
+                        *ret_accept = true;
+                else
+                        argv[n++] = argv[i];
+        }
+        return n;
+}
+
+/*
+ * A reference photo is judged as the lane judges a capture: damage can
+ * decode into a picture with several faces, a false face or a poor one,
+ * and must never come out as a plain "no match".
+ */
+static int judge_reference(struct analysed *x, int r, bool accept_poor) {
+        struct face_reference_limits l;
+        enum face_guidance why = FACE_GUIDANCE_OK;
+
+        face_reference_limits_default(&l);
+        r = face_reference_judge(&l, r, &x->a, &why);
+        if (r == -EDOM && why == FACE_GUIDANCE_NO_FACE) {
+                x->poor = why;
+                fprintf(stderr, "lanesightctl: no face found in '%s'\n", x->path);
+                return CTL_EXIT_NO_FACE;
+        }
+        if (r == -EDOM) {
+                x->poor = why;
+                fprintf(stderr, "lanesightctl: '%s' is a poor reference photo: %s (%u face%s, detector score %.2f, "
+                        "quality %.0f)%s\n", x->path, face_guidance_to_string(why), x->a.n_faces,
+                        x->a.n_faces == 1 ? "" : "s", x->a.face.score, x->a.quality.score,
+                        accept_poor ? "; used anyway (--accept-poor-reference)" :
+                                      "; a damaged or unsuitable photo (--accept-poor-reference to use it anyway)");
+                return accept_poor ? CTL_EXIT_OK : CTL_EXIT_NO_FACE;
+        }
+        if (r < 0) {
+                fprintf(stderr, "lanesightctl: analysing '%s' failed: %s\n", x->path, strerror(-r));
+                return CTL_EXIT_ENGINE;
+        }
+        return CTL_EXIT_OK;
+}
+
 /* Returns a CTL_EXIT_* code; prints the reason. */
-static int analyse_image(struct face_pipeline *fp, const char *path, struct analysed *ret) {
+static int analyse_image(struct face_pipeline *fp, const char *path, bool accept_poor, struct analysed *ret) {
         _cleanup_free_ uint8_t *data = NULL;
         struct face_image img = { 0 };
         struct cam_frame frame;
@@ -85,7 +141,7 @@ static int analyse_image(struct face_pipeline *fp, const char *path, struct anal
         ret->path = path;
         r = ctl_read_file(path, IMAGE_FILE_MAX, &data, &size);
         if (r < 0) {
-                fprintf(stderr, "lanesightctl: cannot read '%s': %s\n", path, strerror(-r));
+                fprintf(stderr, "lanesightctl: cannot read '%s': %s\n", path, ctl_read_strerror(r));
                 return CTL_EXIT_NO_FACE;
         }
         r = face_image_decode(data, size, &img);
@@ -104,15 +160,7 @@ static int analyse_image(struct face_pipeline *fp, const char *path, struct anal
         face_pipeline_wrap_image(&img, &frame);
         r = face_pipeline_analyze(fp, &frame, NULL, ret->embedding, &ret->a);
         face_image_done(&img);
-        if (r == -ENOENT) {
-                fprintf(stderr, "lanesightctl: no face found in '%s'\n", path);
-                return CTL_EXIT_NO_FACE;
-        }
-        if (r < 0) {
-                fprintf(stderr, "lanesightctl: analysing '%s' failed: %s\n", path, strerror(-r));
-                return CTL_EXIT_ENGINE;
-        }
-        return CTL_EXIT_OK;
+        return judge_reference(ret, r, accept_poor);
 }
 
 static void json_num(FILE *f, const char *key, float v, bool comma) {
@@ -164,8 +212,10 @@ static void print_face_text(FILE *f, const struct analysed *x) {
 int ctl_compare(const struct ctl_options *o, int argc, char **argv) {
         _cleanup_(face_pipeline_freep) struct face_pipeline *fp = NULL;
         struct analysed x[2] = { 0 };
+        bool accept_poor;
         int r;
 
+        argc = take_accept_poor(argc, argv, &accept_poor);
         if (argc != 2) {
                 fprintf(stderr, "lanesightctl: compare takes two images (see --help)\n");
                 return CTL_EXIT_USAGE;
@@ -173,10 +223,18 @@ int ctl_compare(const struct ctl_options *o, int argc, char **argv) {
         if (open_pipeline(o, &fp) < 0)
                 return CTL_EXIT_ENGINE;
         for (int i = 0; i < 2; i++) {
-                r = analyse_image(fp, argv[i], &x[i]);
+                r = analyse_image(fp, argv[i], accept_poor, &x[i]);
                 if (r != CTL_EXIT_OK) {
                         if (o->json) {
-                                printf("{\"error\":%s,\"image\":", r == CTL_EXIT_NO_FACE ? "\"no-face\"" : "\"engine\"");
+                                bool poor = x[i].poor != FACE_GUIDANCE_OK && x[i].poor != FACE_GUIDANCE_NO_FACE;
+                                printf("{\"error\":%s,", poor ? "\"poor-reference\"" :
+                                       r == CTL_EXIT_NO_FACE ? "\"no-face\"" : "\"engine\"");
+                                if (poor) {
+                                        printf("\"reason\":");
+                                        ctl_json_string(stdout, face_guidance_to_string(x[i].poor));
+                                        putchar(',');
+                                }
+                                printf("\"image\":");
                                 ctl_json_string(stdout, argv[i]);
                                 printf("}\n");
                         }
@@ -226,15 +284,17 @@ static int write_all(int fd, const void *data, size_t size) {
 int ctl_template(const struct ctl_options *o, int argc, char **argv) {
         _cleanup_(face_pipeline_freep) struct face_pipeline *fp = NULL;
         struct analysed x = { 0 };
+        bool accept_poor;
         int r;
 
+        argc = take_accept_poor(argc, argv, &accept_poor);
         if (argc != 1) {
                 fprintf(stderr, "lanesightctl: template takes one image (see --help)\n");
                 return CTL_EXIT_USAGE;
         }
         if (open_pipeline(o, &fp) < 0)
                 return CTL_EXIT_ENGINE;
-        r = analyse_image(fp, argv[0], &x);
+        r = analyse_image(fp, argv[0], accept_poor, &x);
         if (r != CTL_EXIT_OK) {
                 free(x.embedding);
                 return r;

@@ -9,6 +9,7 @@
 #include <jpeglib.h>
 #include <openjpeg.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "common/macro.h"
 #include "face/image.h"
@@ -100,6 +101,25 @@ static void test_jpeg(void) {
         free(jpg);
 }
 
+/* Issue 12: a file cut inside its end marker warns only when libjpeg reads up to EOI. */
+static void test_jpeg_truncated_tail(void) {
+        uint8_t rgb[W * H * 3], *jpg = NULL;
+        struct face_image img = { 0 };
+
+        make_rgb(rgb);
+        size_t n = encode_jpeg(rgb, 3, &jpg);
+        ASSERT_TRUE(jpg[n - 2] == 0xff && jpg[n - 1] == 0xd9);
+        ASSERT_ERR(face_image_decode(jpg, n - 2, &img), EBADMSG);
+        ASSERT_ERR(face_image_decode(jpg, n - 1, &img), EBADMSG);
+        ASSERT_OK(face_image_decode(jpg, n, &img));
+        face_image_done(&img);
+        /* The budget is the caller's: the same picture fits 67 x 45 pixels, not one fewer. */
+        ASSERT_OK(face_image_decode_limited(jpg, n, W * H, &img));
+        face_image_done(&img);
+        ASSERT_ERR(face_image_decode_limited(jpg, n, W * H - 1, &img), EFBIG);
+        free(jpg);
+}
+
 static void test_jpeg_grey(void) {
         uint8_t rgb[W * H * 3], *jpg = NULL;
         struct face_image img = { 0 };
@@ -117,24 +137,103 @@ static void test_jpeg_grey(void) {
         free(jpg);
 }
 
-static void test_png(void) {
-        uint8_t rgb[W * H * 3];
+static void put_be32(uint8_t *p, uint32_t v) {
+        p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+/* A chunk with a correct CRC at p: returns its total size. */
+static size_t put_chunk(uint8_t *p, const char *type, const void *data, uint32_t len) {
+        put_be32(p, len);
+        memcpy(p + 4, type, 4);
+        if (len)
+                memcpy(p + 8, data, len);
+        put_be32(p + 8 + len, (uint32_t) crc32(0, p + 4, len + 4));
+        return 12 + len;
+}
+
+/* The picture as PNG, in a buffer with 64 spare bytes for tests that append. */
+static size_t encode_png(const uint8_t *rgb, uint8_t **ret) {
         png_image png = { .version = PNG_IMAGE_VERSION, .width = W, .height = H, .format = PNG_FORMAT_RGB };
         png_alloc_size_t n = 0;
+
+        ASSERT_TRUE(png_image_write_to_memory(&png, NULL, &n, 0, rgb, W * 3, NULL));
+        *ret = malloc(n + 64);
+        ASSERT_TRUE(*ret);
+        ASSERT_TRUE(png_image_write_to_memory(&png, *ret, &n, 0, rgb, W * 3, NULL));
+        return n;
+}
+
+static void test_png(void) {
+        uint8_t rgb[W * H * 3];
+        _cleanup_free_ uint8_t *buf = NULL;
         struct face_image img = { 0 };
 
         make_rgb(rgb);
-        ASSERT_TRUE(png_image_write_to_memory(&png, NULL, &n, 0, rgb, W * 3, NULL));
-        _cleanup_free_ uint8_t *buf = malloc(n);
-        ASSERT_TRUE(png_image_write_to_memory(&png, buf, &n, 0, rgb, W * 3, NULL));
+        size_t n = encode_png(rgb, &buf);
         ASSERT_OK(face_image_decode(buf, n, &img));
         ASSERT_EQ(img.width, W);
         ASSERT_EQ(max_abs_diff(&img, rgb), 0);  /* lossless */
         face_image_done(&img);
 
+        /* Issue 12: damage libpng's simplified reader let through. Missing the last 2 bytes (of IEND's CRC). */
+        ASSERT_TRUE(memcmp(buf + n - 8, "IEND", 4) == 0);
+        ASSERT_ERR(face_image_decode(buf, n - 2, &img), EBADMSG);
+        ASSERT_ERR(face_image_decode(buf, n - 12, &img), EBADMSG);    /* no IEND at all */
+        /* Anything after IEND. */
+        memcpy(buf + n, "junk", 4);
+        ASSERT_ERR(face_image_decode(buf, n + 4, &img), EBADMSG);
+
+        /* An ancillary chunk with a bad CRC (libpng only warns) before IEND. */
+        _cleanup_free_ uint8_t *anc = malloc(n + 64);
+        memcpy(anc, buf, n - 12);
+        size_t m = n - 12;
+        m += put_chunk(anc + m, "tEXt", "Comment\0ok", 10);
+        m += put_chunk(anc + m, "IEND", NULL, 0);
+        ASSERT_OK(face_image_decode(anc, m, &img));
+        face_image_done(&img);
+        anc[n - 12 + 10] ^= 1;  /* inside the text */
+        ASSERT_ERR(face_image_decode(anc, m, &img), EBADMSG);
+
         ASSERT_ERR(face_image_decode(buf, n - 20, &img), EBADMSG);
         buf[n / 2] ^= 0xff;     /* the zlib stream's CRC catches this */
         ASSERT_ERR(face_image_decode(buf, n, &img), EBADMSG);
+}
+
+/*
+ * Issue 12: an 8192 x 8192 PNG of 196 KB cost 224 MB. The budget is checked
+ * from IHDR before libpng allocates anything: built here with zlib.
+ */
+static void test_png_budget(void) {
+        const uint32_t side = 8192;
+        size_t raw_len = (size_t) side * (side * 3 + 1);
+        _cleanup_free_ uint8_t *raw = calloc(1, raw_len);
+        uLongf z_len = compressBound(raw_len);
+        _cleanup_free_ uint8_t *z = malloc(z_len);
+        ASSERT_TRUE(raw && z);
+        ASSERT_EQ(compress2(z, &z_len, raw, raw_len, 9), Z_OK);
+        _cleanup_free_ uint8_t *file = malloc(z_len + 64);
+        uint8_t ihdr[13] = { 0 };
+        put_be32(ihdr, side);
+        put_be32(ihdr + 4, side);
+        ihdr[8] = 8;            /* bit depth */
+        ihdr[9] = 2;            /* RGB */
+        memcpy(file, "\x89PNG\r\n\x1a\n", 8);
+        size_t n = 8;
+        n += put_chunk(file + n, "IHDR", ihdr, 13);
+        n += put_chunk(file + n, "IDAT", z, (uint32_t) z_len);
+        n += put_chunk(file + n, "IEND", NULL, 0);
+        ASSERT_TRUE(n < 300 * 1024);
+
+        struct face_image img = { 0 };
+        ASSERT_TRUE((uint64_t) side * side > FACE_IMAGE_MAX_PIXELS);
+        ASSERT_ERR(face_image_decode(file, n, &img), EFBIG);
+        ASSERT_TRUE(img.rgb == NULL);
+        /* A 24 MP passport scan fits the default. */
+        ASSERT_TRUE(6016u * 4016u <= FACE_IMAGE_MAX_PIXELS);
+        /* Under a budget that allows it, the same file decodes (the refusal was the budget's alone). */
+        ASSERT_OK(face_image_decode_limited(file, n, (uint64_t) side * side, &img));
+        ASSERT_EQ(img.width, side);
+        face_image_done(&img);
 }
 
 static size_t encode_j2k(const uint8_t *rgb, OPJ_CODEC_FORMAT fmt, uint8_t **ret) {
@@ -193,6 +292,10 @@ static void test_jpeg2000(void) {
                 ASSERT_EQ(max_abs_diff(&img, rgb), 0);
                 face_image_done(&img);
                 ASSERT_ERR(face_image_decode(buf, n / 3, &img), EBADMSG);
+                /* Strict mode: a codestream cut anywhere in its data, even just its end marker, is refused. */
+                ASSERT_ERR(face_image_decode(buf, n - 2, &img), EBADMSG);
+                ASSERT_ERR(face_image_decode(buf, n - 40, &img), EBADMSG);
+                ASSERT_ERR(face_image_decode_limited(buf, n, W * H - 1, &img), EFBIG);
         }
 }
 
@@ -205,5 +308,6 @@ static void test_unknown(void) {
         ASSERT_TRUE(face_image_format_to_string(_FACE_IMAGE_FORMAT_MAX) == NULL);
 }
 
-TEST_MAIN(TEST_CASE(test_jpeg), TEST_CASE(test_jpeg_grey), TEST_CASE(test_png),
+TEST_MAIN(TEST_CASE(test_jpeg), TEST_CASE(test_jpeg_truncated_tail), TEST_CASE(test_jpeg_grey),
+          TEST_CASE(test_png), TEST_CASE(test_png_budget),
           TEST_CASE(test_jpeg2000), TEST_CASE(test_unknown))

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Reference photos judged as the lane judges a capture. A damaged photo can
+ * still decode (a flipped bit inside JPEG 2000 entropy-coded data is not
+ * detectable), and then shows several faces, a false face the detector is
+ * unsure of, or a face of low quality: any of these makes the photo a poor
+ * reference, so that it is refused rather than turned into a plain
+ * "no match". The defaults were chosen on LFW (docs/quality.md): they refuse
+ * well under 1 % of its photos. Pure functions: any thread.
+ */
+
+#include "face/pipeline.h"
+#include "face/quality.h"
+
+#define FACE_REFERENCE_MIN_DETECTION_SCORE_DEFAULT 0.80f
+#define FACE_REFERENCE_MIN_QUALITY_DEFAULT 40.0f
+
+struct face_reference_limits {
+        float min_detection_score;      /* 0..1 */
+        float min_quality;              /* 0..100, face_quality.score */
+};
+
+void face_reference_limits_default(struct face_reference_limits *ret);
+
+/*
+ * r: what face_pipeline_analyze() returned; a its analysis. 0 = usable;
+ * -EDOM = poor reference, with *ret_reason the guidance that explains why:
+ * no-face, multiple-faces, weak-detection, or for a quality below the
+ * minimum the capture guidance (poor-quality when no single check failed).
+ * Any other negative r (an engine error) is returned as is.
+ */
+int face_reference_judge(const struct face_reference_limits *l, int r, const struct face_analysis *a,
+                         enum face_guidance *ret_reason);
