@@ -11,6 +11,7 @@
 
 #include "common/macro.h"
 #include "face/image.h"
+#include "face/reference.h"
 #include "svc/analysis.h"
 #include "svc/bus-util.h"
 #include "svc/engine.h"
@@ -28,6 +29,7 @@ struct lsd_analysis {
         size_t size, cap;
         sd_event_source *io, *deadline;
         struct face_quality_params quality;
+        struct face_reference_limits reference;
         uint64_t max_pixels;
         lsd_analysis_done_t done;
         void *userdata;
@@ -117,7 +119,7 @@ static void run(struct lsd_work *w) {
                         return;
                 }
         }
-        r = face_image_decode(a->data, a->size, &img);   /* MERGE: face_image_decode_limited(max_pixels) */
+        r = face_image_decode_limited(a->data, a->size, a->max_pixels, &img);
         explicit_bzero(a->data, a->size);
         if (r < 0) {
                 set_error(res, r, LSD_ERROR_INVALID_IMAGE, "Cannot decode the image: %s",
@@ -142,10 +144,23 @@ static void run(struct lsd_work *w) {
         face_image_done(&img);
         /* One set of limits for frames, sessions and reference photos: the daemon's, as configured now. */
         face_quality_judge(&a->quality, &res->analysis.quality);
-        if (r == -ENOENT)
+        if (r == -ENOENT) {
                 set_error(res, r, LSD_ERROR_NO_FACE, "No face found in the image");
-        else if (r < 0)
+                return;
+        }
+        if (r < 0) {
                 set_error(res, r, LSD_ERROR_ENGINE, "Face analysis failed: %s", strerror(-r));
+                return;
+        }
+        /*
+         * Judged as the lane judges a capture: a damaged photo can still decode, with several faces,
+         * a false face or a poor one, and must never come out as a plain "no match".
+         */
+        enum face_guidance why;
+        if (face_reference_judge(&a->reference, r, &res->analysis, &why) == -EDOM)
+                set_error(res, -EDOM, LSD_ERROR_POOR_REFERENCE, "Poor reference photo: %s (quality %.1f, %u face%s)",
+                          face_guidance_to_string(why), (double) res->analysis.quality.score,
+                          res->analysis.n_faces, res->analysis.n_faces == 1 ? "" : "s");
 }
 
 static void done(struct lsd_work *w) {
@@ -255,7 +270,8 @@ int lsd_analysis_start(struct lsd_daemon *d, sd_bus_message *m, int fd, bool wan
                 .regular = S_ISREG(st.st_mode),
                 .want_embedding = want_embedding,
                 .quality = d->quality,
-                .max_pixels = 0,   /* MERGE: d->cfg.max_image_pixels */
+                .max_pixels = d->cfg.max_image_pixels,
+                .reference = d->reference,
                 .done = done_cb,
                 .userdata = userdata,
                 .res.engine = lsd_engine_ref(d->engine),

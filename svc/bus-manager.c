@@ -117,9 +117,24 @@ static int method_open_session(sd_bus_message *m, void *userdata, sd_bus_error *
         const char *sender = sd_bus_message_get_sender(m);
         if (!sender)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Sessions need a bus peer");
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_euid(creds, &uid);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot identify the caller");
+        /* Three limits, so that one caller, one user or everyone together cannot exhaust the service. */
+        if (lsd_session_count(d) >= d->cfg.max_sessions)
+                return sd_bus_error_setf(error, LSD_ERROR_LIMIT, "At most %u sessions at once ([Session] MaxSessions=)",
+                                         d->cfg.max_sessions);
+        if (lsd_session_count_user(d, uid) >= d->cfg.sessions_per_user)
+                return sd_bus_error_setf(error, LSD_ERROR_LIMIT, "At most %u sessions per user ([Session] MaxPerUser=)",
+                                         d->cfg.sessions_per_user);
         if (lsd_session_count_owned(d, sender) >= d->cfg.sessions_per_caller)
-                return sd_bus_error_setf(error, LSD_ERROR_LIMIT, "At most %u sessions per caller",
+                return sd_bus_error_setf(error, LSD_ERROR_LIMIT, "At most %u sessions per caller ([Session] MaxPerCaller=)",
                                          d->cfg.sessions_per_caller);
+        o.uid = uid;
         r = lsd_session_new(d, sender, camera, &o, &s);
         if (r < 0)
                 return r;

@@ -137,6 +137,10 @@ static int set_engine(struct lsd_daemon *d, struct face_pipeline *np, const char
 /* A configuration now in force: what the workers read from it. */
 static void apply_config(struct lsd_daemon *d) {
         lsd_config_quality_params(&d->cfg, &d->quality);
+        d->reference = (struct face_reference_limits) {
+                .min_detection_score = d->cfg.min_reference_detection_score,
+                .min_quality = d->cfg.min_reference_quality,
+        };
         if (d->camera)
                 lsd_camera_apply_config(d->camera);
 }

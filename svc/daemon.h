@@ -22,6 +22,7 @@
 
 #include "face/pipeline.h"
 #include "face/quality.h"
+#include "face/reference.h"
 #include "svc/config.h"
 #include "svc/log.h"
 
@@ -56,6 +57,7 @@ struct lsd_daemon {
         char backend[16];               /* the backend in use */
         /* The quality limits of the configuration, for every path: frames, sessions, reference photos. */
         struct face_quality_params quality;
+        struct face_reference_limits reference;     /* what makes a reference photo poor */
         struct lsd_work_queue *work;    /* image analysis, model preparation */
         struct lsd_analysis *analyses;  /* images being read or analysed */
         size_t analysis_buffered;       /* bytes read from pipes and sockets, not yet decoded */

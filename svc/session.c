@@ -157,6 +157,20 @@ unsigned lsd_session_count_owned(struct lsd_daemon *d, const char *owner) {
         return n;
 }
 
+unsigned lsd_session_count_user(struct lsd_daemon *d, uid_t uid) {
+        unsigned n = 0;
+        for (struct lsd_session *s = d->sessions; s; s = s->next)
+                n += s->uid == uid;
+        return n;
+}
+
+unsigned lsd_session_count(struct lsd_daemon *d) {
+        unsigned n = 0;
+        for (struct lsd_session *s = d->sessions; s; s = s->next)
+                n++;
+        return n;
+}
+
 struct lsd_session *lsd_session_find(struct lsd_daemon *d, const char *path) {
         for (struct lsd_session *s = d->sessions; s; s = s->next)
                 if (streq(s->path, path))
@@ -174,6 +188,7 @@ int lsd_session_new(struct lsd_daemon *d, const char *owner, const char *camera_
                 return -ENOMEM;
         s->d = d;
         s->id = ++d->next_session_id;
+        s->uid = o->uid;
         s->opt_out = o->opt_out;
         s->identify = o->identify;
         s->min_quality = o->min_quality;

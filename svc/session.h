@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "face/detect.h"
 #include "face/quality.h"
@@ -33,6 +34,7 @@ struct lsd_session {
         uint64_t id;
         char *path;                     /* /org/lanesight/Lanesight1/session/<id> */
         char *owner;                    /* unique bus name */
+        uid_t uid;                      /* the owner's user */
         char *camera;                   /* camera object path */
         struct lsd_peer *peer;          /* the owner's bus tracker, shared by its sessions */
         sd_event_source *timeout;
@@ -46,6 +48,7 @@ struct lsd_session {
 };
 
 struct lsd_session_options {
+        uid_t uid;                      /* the owner's user */
         bool opt_out, identify;
         float min_quality;
         unsigned k;
@@ -57,6 +60,8 @@ int lsd_session_new(struct lsd_daemon *d, const char *owner, const char *camera_
 void lsd_session_end(struct lsd_session *s, const char *why);
 struct lsd_session *lsd_session_find(struct lsd_daemon *d, const char *path);
 unsigned lsd_session_count_owned(struct lsd_daemon *d, const char *owner);
+unsigned lsd_session_count_user(struct lsd_daemon *d, uid_t uid);
+unsigned lsd_session_count(struct lsd_daemon *d);
 /* Peers holding sessions (one bus match rule each). */
 unsigned lsd_peer_count(struct lsd_daemon *d);
 int lsd_session_set_reference(struct lsd_session *s, const float *embedding, size_t dim);

@@ -29,6 +29,7 @@ static const struct error_map {
           "permission denied by the bus policy (run as root or as a member of group 'lanesight')" },
         { CTL_BUS_NAME ".Error.NoFace", CTL_EXIT_NO_FACE, "no-face", "no face found" },
         { CTL_BUS_NAME ".Error.InvalidImage", CTL_EXIT_NO_FACE, "invalid-image", "not a usable image" },
+        { CTL_BUS_NAME ".Error.PoorReference", CTL_EXIT_NO_FACE, "poor-reference", "not a usable reference photo" },
         { CTL_BUS_NAME ".Error.InvalidTemplate", CTL_EXIT_REFUSED, "invalid-template", "invalid template" },
         { CTL_BUS_NAME ".Error.NoSuchCamera", CTL_EXIT_REFUSED, "no-such-camera", "no such camera" },
         { CTL_BUS_NAME ".Error.NotOwner", CTL_EXIT_REFUSED, "not-owner", "not this session's owner" },

@@ -54,4 +54,12 @@ ied=$(echo "$out" | sed -n "s/.*'inter_eye_px': <\([0-9.]*\)>.*/\1/p")
 check "the portrait's inter-eye distance ${ied:-?} px is below the limit" awk -v v="${ied:-999}" 'BEGIN { exit !(v < 120) }'
 stop_daemon
 
+# --- A poor reference is refused with a named error carrying the reason, never analysed into a template.
+write_config '[Quality]' 'MinReferenceQuality=99'
+start_daemon
+out=$(tpl_quality "$LSD_PORTRAIT" 2>&1)
+case "$out" in *"$ERR.PoorReference: Poor reference photo: "*) pass "MinReferenceQuality=99: PoorReference ($(echo "$out" | sed 's/.*Poor reference photo: //'))" ;;
+*) fail "MinReferenceQuality=99: $(echo "$out" | tr -d '\n' | tail -c 300)" ;; esac
+stop_daemon
+
 finish

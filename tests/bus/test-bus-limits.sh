@@ -14,7 +14,7 @@ MSG_BUS_LOST=0a925de1c3144c4392b8cc3df2b7d0fb
 PEERS=20
 
 start_bus
-write_config
+write_config '[Session]' 'MaxSessions=200' 'MaxPerUser=200'
 start_daemon
 
 owner=$(busctl --system status "$BUS_NAME" | sed -n 's/^UniqueName=//p')
@@ -45,6 +45,34 @@ check "still on the bus" daemon_alive
 for p in $HOLDS; do kill "$p" 2>/dev/null; done
 check "all sessions ended when their owners left" wait_for 200 sh -c "[ \$(busctl --system tree $BUS_NAME 2>/dev/null | grep -c '/session/[0-9]') -eq 0 ]"
 check "trackers released: $(match_rules MatchRules) match rules (before: $base)" test "$(match_rules MatchRules)" -le "$base"
+
+# The session limits: per caller, per user (every peer here is root), and in total.
+stop_daemon
+write_config '[Session]' 'MaxPerCaller=4' 'MaxPerUser=5' 'MaxSessions=8'
+start_daemon
+owner=$(busctl --system status "$BUS_NAME" | sed -n 's/^UniqueName=//p')
+bg "$T/a.out" sh -c "exec '$LSD_PEER' open open open open hold <'$T/hold.in'"
+A=$BG_PID
+wait_for 100 sh -c "grep -c '^session ' '$T/a.out' | grep -qx 4"
+bg "$T/b.out" sh -c "exec '$LSD_PEER' open open hold <'$T/hold.in'"
+B=$BG_PID
+check "MaxPerUser=5: a second caller of the same user gets one more, then LimitReached" \
+        wait_for 100 sh -c "grep -c '^session ' '$T/b.out' | grep -qx 1 && grep -q '^error $ERR.LimitReached: At most 5 sessions per user' '$T/b.out'"
+kill "$A" "$B" 2>/dev/null
+wait_for 100 sh -c "[ \$(busctl --system tree $BUS_NAME 2>/dev/null | grep -c '/session/[0-9]') -eq 0 ]"
+stop_daemon
+write_config '[Session]' 'MaxPerCaller=4' 'MaxPerUser=6' 'MaxSessions=6'
+start_daemon
+owner=$(busctl --system status "$BUS_NAME" | sed -n 's/^UniqueName=//p')
+timeout 60 "$LSD_PEER" open open open open open >"$T/e.out" 2>&1
+check "MaxPerCaller=4: the fifth session of one caller is refused (LimitReached)" \
+        grep -q "^error $ERR.LimitReached: At most 4 sessions per caller" "$T/e.out"
+wait_for 100 sh -c "[ \$(busctl --system tree $BUS_NAME 2>/dev/null | grep -c '/session/[0-9]') -eq 0 ]"
+bg "$T/c.out" sh -c "exec '$LSD_PEER' open open open open hold <'$T/hold.in'"
+wait_for 100 sh -c "grep -c '^session ' '$T/c.out' | grep -qx 4"
+bg "$T/d.out" sh -c "exec '$LSD_PEER' open open open hold <'$T/hold.in'"
+check "MaxSessions=6: the seventh session of anyone is refused (LimitReached)" \
+        wait_for 100 sh -c "grep -c '^session ' '$T/d.out' | grep -qx 2 && grep -q '^error $ERR.LimitReached: At most 6 sessions at once' '$T/d.out'"
 
 # The bus goes away: a failure exit with the catalogued entry, not a service that streams to nobody.
 kill -TERM "$BUS_PID"
