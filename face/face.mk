@@ -39,3 +39,11 @@ test-face-backends_SOURCES := tests/gpu/test-face-backends.c
 test-face-backends_LIBS = $(FACE_PIPELINE_LIBS)
 TESTS += $(BUILD)/tests/test-face-backends
 $(BUILD)/tests/test-face-backends: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
+
+# make bench: the frame path per backend (bytes per frame, detect and capture latency).
+PROGRAMS += bench-frame-path
+TEST_PROGRAMS += bench-frame-path
+bench-frame-path_SOURCES := tests/gpu/bench-frame-path.c
+bench-frame-path_LIBS = $(FACE_PIPELINE_LIBS)
+BENCHES += $(BUILD)/tests/bench-frame-path
+$(BUILD)/tests/bench-frame-path: | $(MODEL_FILES) $(DEMO_PORTRAIT)

@@ -24,6 +24,7 @@
 #include "common/macro.h"
 #include "face/match.h"
 #include "face/pipeline.h"
+#include "tests/gpu/face-test-util.h"
 #include "tests/test.h"
 
 #define SCORE_TOL 2e-3
@@ -37,37 +38,17 @@ struct result {
 
 static struct face_image load(const char *path) {
         struct face_image img = { 0 };
-        FILE *f = fopen(path, "re");
-        if (!f)
-                test_fail("cannot open %s", path);
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        rewind(f);
-        _cleanup_free_ uint8_t *buf = malloc(n);
-        ASSERT_EQ(fread(buf, 1, n, f), (size_t) n);
-        fclose(f);
-        ASSERT_OK(face_image_decode(buf, n, &img));
+        int r = face_test_load_image(path, &img);
+        if (r < 0)
+                test_fail("cannot read %s: %s", path, strerror(-r));
         return img;
 }
 
 /* The shipped models on backend; NULL when the backend is not available here. */
 static struct face_pipeline *pipeline_new(const char *backend) {
-        const char *models = getenv("LANESIGHT_TEST_MODELS");
-        char det[1024], emb[1024], err[512] = "";
-        struct face_pipeline_params p;
+        char err[512] = "";
         struct face_pipeline *fp = NULL;
-        int r;
-
-        if (!models)
-                test_fail("LANESIGHT_TEST_MODELS is not set (run through make check)");
-        snprintf(det, sizeof(det), "%s/blazeface-front-128.onnx", models);
-        snprintf(emb, sizeof(emb), "%s/fr-feature-112.onnx", models);
-        face_pipeline_params_default(&p);
-        p.backend = backend;
-        p.detector_path = det;
-        p.embedder_path = emb;
-        p.n_threads = 1;
-        r = face_pipeline_new(&p, &fp, err, sizeof(err));
+        int r = face_test_pipeline_new(backend, 1, &fp, err, sizeof(err));
         if (r == -ENODEV || r == -EOPNOTSUPP) {
                 fprintf(stderr, "  %s: %s\n", backend, err);
                 return NULL;
