@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The backend registry and the thin wrappers every caller goes through. */
 
+#include <pthread.h>
 #include <stdarg.h>
 
 #include "common/debug.h"
@@ -9,6 +10,11 @@
 struct gpu_backend {
         const struct gpu_backend_ops *ops;
         void *ctx;
+        /*
+         * Counters of all the backend's models; a mutex because models may
+         * run on different threads (caps.concurrent_models).
+         */
+        pthread_mutex_t lock;
         struct gpu_transfer_stats transfer;
         /* The latest frame counted in transfer.frames: one frame feeds several models. */
         struct cam_frame last_frame;
@@ -97,8 +103,10 @@ int gpu_backend_new(const char *name, const struct gpu_backend_params *p, struct
                 return -ENOMEM;
         b->ops = ops;
         b->transfer.import_path = _GPU_IMPORT_PATH_INVALID;
+        pthread_mutex_init(&b->lock, NULL);
         r = ops->ctx_new(p ?: &defaults, &b->ctx, err, errlen);
         if (r < 0) {
+                pthread_mutex_destroy(&b->lock);
                 if (err && errlen && !err[0])
                         seterr(err, errlen, "backend '%s' failed to start: %s", ops->name, strerror(-r));
                 return ls_debug_errno(r, "backend '%s': ctx_new failed", ops->name);
@@ -112,6 +120,7 @@ struct gpu_backend *gpu_backend_free(struct gpu_backend *b) {
                 return NULL;
         if (b->ctx)
                 b->ops->ctx_free(b->ctx);
+        pthread_mutex_destroy(&b->lock);
         free(b);
         return NULL;
 }
@@ -168,6 +177,12 @@ const struct gpu_graph *gpu_model_graph(const struct gpu_model *m) {
         return m->graph;
 }
 
+static void count_bytes(struct gpu_backend *b, uint64_t *counter, uint64_t bytes) {
+        pthread_mutex_lock(&b->lock);
+        *counter += bytes;
+        pthread_mutex_unlock(&b->lock);
+}
+
 int gpu_model_set_input(struct gpu_model *m, size_t index, const float *data, size_t count) {
         int r;
 
@@ -177,7 +192,7 @@ int gpu_model_set_input(struct gpu_model *m, size_t index, const float *data, si
                 return -EINVAL;
         r = m->ops->set_input(m->model, index, data, count);
         if (r >= 0)
-                m->backend->transfer.bytes_to_device += count * sizeof(float);
+                count_bytes(m->backend, &m->backend->transfer.bytes_to_device, count * sizeof(float));
         return r;
 }
 
@@ -194,7 +209,7 @@ int gpu_model_get_output(struct gpu_model *m, size_t index, float *data, size_t 
                 return -EINVAL;
         r = m->ops->get_output(m->model, index, data, count);
         if (r >= 0)
-                m->backend->transfer.bytes_from_device += count * sizeof(float);
+                count_bytes(m->backend, &m->backend->transfer.bytes_from_device, count * sizeof(float));
         return r;
 }
 
@@ -255,6 +270,7 @@ int gpu_model_set_input_frame(struct gpu_model *m, size_t index, const struct ca
                 r = set_input_frame_cpu(m, index, f, o, x, n, count);
         if (r < 0)
                 return r;
+        pthread_mutex_lock(&m->backend->lock);
         t->import_path = imp.path;
         t->import_bytes_copied += imp.bytes_copied;
         t->bytes_to_device += imp.bytes_copied;
@@ -262,6 +278,7 @@ int gpu_model_set_input_frame(struct gpu_model *m, size_t index, const struct ca
                 t->frames++;
                 m->backend->last_frame = *f;
         }
+        pthread_mutex_unlock(&m->backend->lock);
         return 0;
 }
 
@@ -271,5 +288,10 @@ void gpu_backend_reset_frames(struct gpu_backend *b) {
 }
 
 void gpu_backend_get_transfer(const struct gpu_backend *b, struct gpu_transfer_stats *ret) {
+        /* The lock guards the counters, not the object: taking it does not change b. */
+        pthread_mutex_t *lock = (pthread_mutex_t *) &b->lock;
+
+        pthread_mutex_lock(lock);
         *ret = b->transfer;
+        pthread_mutex_unlock(lock);
 }

@@ -179,7 +179,7 @@ int gpu_model_set_input_frame(struct gpu_model *m, size_t index, const struct ca
 
 /* Forgets cached frame imports: call when a stream stops or restarts. */
 void gpu_backend_reset_frames(struct gpu_backend *b);
-/* The cumulative transfer counters (see "Transfers" above). */
+/* The cumulative transfer counters (see "Transfers" above); any thread. */
 void gpu_backend_get_transfer(const struct gpu_backend *b, struct gpu_transfer_stats *ret);
 
 #include "common/macro.h"
