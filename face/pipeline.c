@@ -256,11 +256,10 @@ static int ph_conv(struct gpu_graph *g, const char *name, int x, int w, int bias
         return t;
 }
 
-static int ph_clip(struct gpu_graph *g, const char *name, int x, float lo, float hi) {
-        int t = ph_node(g, name, GPU_OP_CLIP, (const int[]) { x }, 1);
-        if (t < 0)
-                return t;
-        g->nodes[g->n_nodes - 1].act = (struct gpu_act_attrs) { .type = GPU_ACT_CLIP, .alpha = lo, .beta = hi };
+/* The latest node's output clamped to [lo, hi], fused into the convolution: one pass over the tensor. */
+static int ph_clip(struct gpu_graph *g, int t, float lo, float hi) {
+        if (t >= 0)
+                g->nodes[g->n_nodes - 1].act = (struct gpu_act_attrs) { .type = GPU_ACT_CLIP, .alpha = lo, .beta = hi };
         return t;
 }
 
@@ -282,7 +281,7 @@ static int photometric_graph_build(struct gpu_graph *g, unsigned w, unsigned h) 
         static const float centre[9] = { 0, 0, 0, 0, 1, 0, 0, 0, 0 };
         const float K = 1e4f;
         float step_w[_PH_STEP_MAX], step_b[_PH_STEP_MAX];
-        int x, luma, lap, sq, v, vc, steps, r;
+        int x, luma, lap, sq, vc, steps, r;
 
         for (int i = 0; i < 256; i++) {
                 /* Bin i of the histogram holds lrintf(v) == i: the cumulative count is #(v < i + 0.5). */
@@ -309,10 +308,8 @@ static int photometric_graph_build(struct gpu_graph *g, unsigned w, unsigned h) 
         if ((luma = ph_conv(g, "luma", x, wl, -1, 1)) < 0 ||
             (lap = ph_conv(g, "lap", luma, wlap, -1, 3)) < 0 ||
             (sq = ph_node(g, "lap2", GPU_OP_MUL, (const int[]) { lap, lap }, 2)) < 0 ||
-            (v = ph_conv(g, "inner", luma, wc, -1, 3)) < 0 ||
-            (vc = ph_clip(g, "inner.clamped", v, 0.0f, 255.0f)) < 0 ||
-            (steps = ph_conv(g, "steps.linear", vc, ws, bs, 1)) < 0 ||
-            (steps = ph_clip(g, "steps", steps, 0.0f, 1.0f)) < 0)
+            (vc = ph_clip(g, ph_conv(g, "inner", luma, wc, -1, 3), 0.0f, 255.0f)) < 0 ||
+            (steps = ph_clip(g, ph_conv(g, "steps", vc, ws, bs, 1), 0.0f, 1.0f)) < 0)
                 return -ENOMEM;
         /* Output order: enum PH_*. */
         if ((r = ph_output(g, ph_node(g, "lap.mean", GPU_OP_GLOBAL_AVERAGE_POOL, &lap, 1))) < 0 ||

@@ -11,7 +11,7 @@
  * face_pipeline_get_transfer(); latencies are wall clock per call, reported
  * side by side so backends compare within one run (no timed assertions).
  *
- *   bench-frame-path [--frames N] [--size WxH] [--backends "cpu vulkan opencl"] [--threads N]
+ *   bench-frame-path [--frames N] [--size WxH] [--backends "cpu vulkan opencl"] [--threads N] [--detect-only]
  *
  * Models and portrait from LANESIGHT_TEST_MODELS and LANESIGHT_TEST_PORTRAIT.
  */
@@ -30,6 +30,7 @@
 
 struct args {
         unsigned frames, width, height, threads;
+        bool detect_only;
         char backends[128];
 };
 
@@ -146,11 +147,13 @@ static void bench_backend(const struct args *a, const char *backend, struct cam_
                 return;
         }
         /* Warm-up: first imports, pipeline builds, caches. */
-        r = run_phase(fp, bufs, N_BUFFERS * 2, true, &seq, &warm);
+        r = run_phase(fp, bufs, N_BUFFERS * 2, !a->detect_only, &seq, &warm);
         if (r >= 0)
                 r = run_phase(fp, bufs, a->frames, false, &seq, &detect);
-        if (r >= 0)
+        if (r >= 0 && !a->detect_only)
                 r = run_phase(fp, bufs, a->frames, true, &seq, &capture);
+        else
+                capture = (struct phase) { NAN, NAN, NAN, NAN };
         if (r < 0) {
                 printf("%-8s failed: %s\n", backend, strerror(-r));
                 return;
@@ -167,6 +170,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "size", required_argument, NULL, 's' },
                 { "backends", required_argument, NULL, 'b' },
                 { "threads", required_argument, NULL, 't' },
+                { "detect-only", no_argument, NULL, 'd' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -188,9 +192,12 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 case 't':
                         a->threads = (unsigned) strtoul(optarg, NULL, 10);
                         break;
+                case 'd':
+                        a->detect_only = true;
+                        break;
                 case 'h':
                         printf("Usage: bench-frame-path [--frames N] [--size WxH] [--backends \"cpu vulkan opencl\"]"
-                               " [--threads N]\n");
+                               " [--threads N] [--detect-only]\n");
                         return 0;
                 default:
                         return -EINVAL;

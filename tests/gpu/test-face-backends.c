@@ -137,6 +137,11 @@ static void compare_with_cpu(const char *backend) {
                 /* Sharpness computed by the backend's conv/mul/pool vs the CPU backend's. */
                 ASSERT_NEAR(gpu.a[i].quality.sharpness, cpu.a[i].quality.sharpness,
                             2e-3 * cpu.a[i].quality.sharpness + 0.05);
+                /* The rest of the photometric graph: mean, fractions (one pixel of 6400), percentile range. */
+                ASSERT_NEAR(gpu.a[i].quality.mean, cpu.a[i].quality.mean, 0.05);
+                ASSERT_NEAR(gpu.a[i].quality.under, cpu.a[i].quality.under, 1.0 / 6400 + 1e-6);
+                ASSERT_NEAR(gpu.a[i].quality.over, cpu.a[i].quality.over, 1.0 / 6400 + 1e-6);
+                ASSERT_NEAR(gpu.a[i].quality.range, cpu.a[i].quality.range, 1.0);
         }
 }
 
