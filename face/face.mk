@@ -47,3 +47,11 @@ test-face-reference_SOURCES := tests/unit/test-face-reference.c
 test-face-reference_LIBS = $(FACE_PIPELINE_LIBS)
 TESTS += $(BUILD)/tests/test-face-reference
 $(BUILD)/tests/test-face-reference: | $(MODEL_FILES) $(DEMO_PORTRAIT) $(BUILD)/lanesightctl
+
+# make bench: the frame path per backend (bytes per frame, detect and capture latency).
+PROGRAMS += bench-frame-path
+TEST_PROGRAMS += bench-frame-path
+bench-frame-path_SOURCES := tests/gpu/bench-frame-path.c
+bench-frame-path_LIBS = $(FACE_PIPELINE_LIBS)
+BENCHES += $(BUILD)/tests/bench-frame-path
+$(BUILD)/tests/bench-frame-path: | $(MODEL_FILES) $(DEMO_PORTRAIT)

@@ -13,9 +13,13 @@
 #include "face/pipeline.h"
 #include "face/template.h"
 #include "gpu/onnx.h"
-#include "gpu/vk/vk.h"
 
 enum { OUT_SCORES_A, OUT_SCORES_B, OUT_REGS_A, OUT_REGS_B, _OUT_MAX };
+
+/* The photometric graph's outputs (see photometric_graph_new()). */
+enum { PH_LAP_MEAN, PH_LAP2_MEAN, PH_MEAN, PH_STEPS, _PH_MAX };
+/* Its step channels: 256 cumulative histogram bins, then under and over. */
+enum { PH_STEP_UNDER = 256, PH_STEP_OVER, _PH_STEP_MAX };
 
 struct face_pipeline {
         struct face_pipeline_params params;
@@ -29,29 +33,31 @@ struct face_pipeline {
         struct gpu_pre_output det_pre, emb_pre;
         size_t dim;
 
-        float *det_in, *det_out[_OUT_MAX], *emb_in, *emb_out, *luma;
+        float *det_out[_OUT_MAX], *emb_out;
 
         /*
-         * Preprocessing on the GPU when the backend is Vulkan: the frame is
-         * imported once per buffer (dma-buf, host pointer or copy) and the
-         * letterbox and alignment warp run as shaders reading the raw frame.
-         * Otherwise gpu_pre_run_cpu(), the reference, reads the mapping.
+         * Frames reach every model through gpu_model_set_input_frame(): on
+         * Vulkan and OpenCL the frame is imported once per buffer and
+         * preprocessed on the device straight into the model's input.
+         *
+         * Photometric quality on the pipeline's backend: a small graph over
+         * the aligned face's inner region plus the 1-pixel border its
+         * Laplacian reads, filled from the frame by the same warp as the
+         * embedder's input (RGB, unnormalised): luminance, Laplacian mean and
+         * mean square (variance = E[L^2] - E[L]^2), mean luminance, and 258
+         * step means (the cumulative histogram, under, over) from which the
+         * percentiles follow. Only those 261 floats come back to the host.
          */
-        /*
-         * Sharpness on the pipeline's backend: a tiny graph (3x3 Laplacian
-         * conv, square, two global means) over the aligned face's inner
-         * region plus a 1-pixel border, so on a GPU backend the measure is
-         * computed there like the rest; variance = E[L^2] - E[L]^2.
-         */
-        struct gpu_graph *sharp_graph;
-        struct gpu_model *sharp;
-        float *sharp_in;
-        float sharp_reference;          /* the CPU reference's value for the last face, for tests */
-        unsigned sharp_x0, sharp_y0, sharp_w, sharp_h;
+        struct gpu_graph *ph_graph;
+        struct gpu_model *ph;
+        struct gpu_pre_output ph_pre;
+        float ph_steps[_PH_STEP_MAX];
+        unsigned ph_x0, ph_y0;          /* the region's origin in the aligned face */
 
-        struct gpu_vk_ctx *vk;
-        struct gpu_vk_importer *importer;
-        struct gpu_vk_pre *vk_det_pre, *vk_emb_pre;
+        /* quality_reference: the CPU oracle's input and result (tests). */
+        float *emb_in, *luma;
+        struct face_quality reference;
+
         struct face_anchor anchors[FACE_ANCHORS];
         struct face_detection scratch[FACE_ANCHORS];
 };
@@ -82,19 +88,13 @@ void face_pipeline_params_default(struct face_pipeline_params *p) {
 struct face_pipeline *face_pipeline_free(struct face_pipeline *fp) {
         if (!fp)
                 return NULL;
-        gpu_vk_pre_free(fp->vk_det_pre);
-        gpu_vk_pre_free(fp->vk_emb_pre);
-        gpu_vk_importer_free(fp->importer);
-        gpu_vk_ctx_free(fp->vk);
-        gpu_model_free(fp->sharp);
-        gpu_graph_free(fp->sharp_graph);
-        free(fp->sharp_in);
+        gpu_model_free(fp->ph);
+        gpu_graph_free(fp->ph_graph);
         gpu_model_free(fp->det);
         gpu_model_free(fp->emb);
         gpu_graph_free(fp->det_graph);
         gpu_graph_free(fp->emb_graph);
         gpu_backend_free(fp->backend);
-        free(fp->det_in);
         for (int i = 0; i < _OUT_MAX; i++)
                 free(fp->det_out[i]);
         free(fp->emb_in);
@@ -186,17 +186,20 @@ static int check_embedder(struct face_pipeline *fp, char *err, size_t errlen) {
 static int alloc_buffers(struct face_pipeline *fp) {
         const struct gpu_graph *d = fp->det_graph, *e = fp->emb_graph;
 
-        fp->det_in = calloc(graph_io(d, false, 0)->count, sizeof(float));
-        for (int i = 0; i < _OUT_MAX; i++)
+        for (int i = 0; i < _OUT_MAX; i++) {
                 fp->det_out[i] = calloc(graph_io(d, true, fp->det_out_index[i])->count, sizeof(float));
-        fp->emb_in = calloc(graph_io(e, false, 0)->count, sizeof(float));
-        fp->emb_out = calloc(fp->dim, sizeof(float));
-        fp->luma = calloc((size_t) fp->emb_pre.width * fp->emb_pre.height, sizeof(float));
-        if (!fp->det_in || !fp->emb_in || !fp->emb_out || !fp->luma)
-                return -ENOMEM;
-        for (int i = 0; i < _OUT_MAX; i++)
                 if (!fp->det_out[i])
                         return -ENOMEM;
+        }
+        fp->emb_out = calloc(fp->dim, sizeof(float));
+        if (!fp->emb_out)
+                return -ENOMEM;
+        if (fp->params.quality_reference) {
+                fp->emb_in = calloc(graph_io(e, false, 0)->count, sizeof(float));
+                fp->luma = calloc((size_t) fp->emb_pre.width * fp->emb_pre.height, sizeof(float));
+                if (!fp->emb_in || !fp->luma)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -209,7 +212,7 @@ static int push_index(int **arr, size_t *n, int v) {
         return 0;
 }
 
-static int sharp_node(struct gpu_graph *g, const char *name, enum gpu_op op, const int *ins, int n_ins) {
+static int ph_node(struct gpu_graph *g, const char *name, enum gpu_op op, const int *ins, int n_ins) {
         int ni = gpu_graph_add_node(g, name, op), t;
         if (ni < 0)
                 return ni;
@@ -225,147 +228,220 @@ static int sharp_node(struct gpu_graph *g, const char *name, enum gpu_op op, con
         return t;
 }
 
-/* The region face_quality_photometric() measures, plus the border its Laplacian reads. */
-static int sharpness_graph_new(struct face_pipeline *fp, char *err, size_t errlen) {
-        static const float laplacian[9] = { 0, 1, 0, 1, -4, 1, 0, 1, 0 };
-        unsigned w = fp->emb_pre.width, h = fp->emb_pre.height;
-        unsigned ix0 = w * 16 / 112, iy0 = h * 16 / 112;
-        struct gpu_graph *g;
-        char why[256] = "";
-        int x, k, lap, sq, m1, m2, r;
-
-        fp->sharp_x0 = ix0 - 1;
-        fp->sharp_y0 = iy0 - 1;
-        fp->sharp_w = w - 2 * ix0 + 2;
-        fp->sharp_h = h - 2 * iy0 + 2;
-        g = fp->sharp_graph = gpu_graph_new();
-        fp->sharp_in = calloc((size_t) fp->sharp_w * fp->sharp_h, sizeof(float));
-        if (!g || !fp->sharp_in)
-                return -ENOMEM;
-        g->opset = 13;
-        x = gpu_graph_add_tensor(g, "luma", GPU_TENSOR_INPUT);
-        if (x < 0)
-                return x;
-        r = gpu_tensor_set_shape(&g->tensors[x], 4, (const int64_t[]) { 1, 1, fp->sharp_h, fp->sharp_w });
-        if (r < 0 || (r = push_index(&g->inputs, &g->n_inputs, x)) < 0)
-                return r;
-        k = gpu_graph_add_tensor(g, "laplacian", GPU_TENSOR_CONSTANT);
-        if (k < 0)
-                return k;
-        r = gpu_tensor_set_shape(&g->tensors[k], 4, (const int64_t[]) { 1, 1, 3, 3 });
+/* A constant tensor of the given shape holding data (count floats). */
+static int ph_const(struct gpu_graph *g, const char *name, int ndim, const int64_t *dims, const float *data,
+                    size_t count) {
+        int t = gpu_graph_add_tensor(g, name, GPU_TENSOR_CONSTANT), r;
+        if (t < 0)
+                return t;
+        r = gpu_tensor_set_shape(&g->tensors[t], ndim, dims);
         if (r < 0)
                 return r;
-        g->tensors[k].data = malloc(sizeof(laplacian));
-        if (!g->tensors[k].data)
+        if (g->tensors[t].count != count)
+                return -EINVAL;
+        g->tensors[t].data = malloc(count * sizeof(float));
+        if (!g->tensors[t].data)
                 return -ENOMEM;
-        memcpy(g->tensors[k].data, laplacian, sizeof(laplacian));
-        lap = sharp_node(g, "lap", GPU_OP_CONV, (const int[]) { x, k }, 2);
-        if (lap < 0)
-                return lap;
-        g->nodes[g->n_nodes - 1].conv = (struct gpu_conv_attrs) { .kernel = { 3, 3 }, .stride = { 1, 1 },
-                                                                  .dilation = { 1, 1 }, .group = 1 };
-        if ((sq = sharp_node(g, "lap2", GPU_OP_MUL, (const int[]) { lap, lap }, 2)) < 0 ||
-            (m1 = sharp_node(g, "mean", GPU_OP_GLOBAL_AVERAGE_POOL, (const int[]) { lap }, 1)) < 0 ||
-            (m2 = sharp_node(g, "mean2", GPU_OP_GLOBAL_AVERAGE_POOL, (const int[]) { sq }, 1)) < 0)
-                return -ENOMEM;
-        g->tensors[m1].is_output = g->tensors[m2].is_output = true;
-        if ((r = push_index(&g->outputs, &g->n_outputs, m1)) < 0 || (r = push_index(&g->outputs, &g->n_outputs, m2)) < 0)
-                return r;
-        r = gpu_graph_infer_shapes(g, why, sizeof(why));
-        if (r >= 0)
-                r = gpu_graph_plan(g);
-        if (r >= 0)
-                r = gpu_model_new(fp->backend, g, &fp->sharp, why, sizeof(why));
-        if (r < 0)
-                fail(err, errlen, "sharpness graph: %s", why[0] ? why : strerror(-r));
-        return r;
+        memcpy(g->tensors[t].data, data, count * sizeof(float));
+        return t;
 }
 
-/* Laplacian variance of the aligned face on the backend; overrides the CPU reference's value. */
-static int sharpness_run(struct face_pipeline *fp, const float *luma, float *ret) {
-        unsigned w = fp->emb_pre.width;
-        float m[2];
-        int r;
+/* A convolution with stride 1 and no padding; bias < 0 for none. */
+static int ph_conv(struct gpu_graph *g, const char *name, int x, int w, int bias, unsigned k) {
+        int t = ph_node(g, name, GPU_OP_CONV, (const int[]) { x, w, bias }, bias >= 0 ? 3 : 2);
+        if (t < 0)
+                return t;
+        g->nodes[g->n_nodes - 1].conv = (struct gpu_conv_attrs) { .kernel = { k, k }, .stride = { 1, 1 },
+                                                                  .dilation = { 1, 1 }, .group = 1 };
+        return t;
+}
 
-        for (unsigned y = 0; y < fp->sharp_h; y++)
-                memcpy(fp->sharp_in + (size_t) y * fp->sharp_w, luma + (size_t) (fp->sharp_y0 + y) * w + fp->sharp_x0,
-                       fp->sharp_w * sizeof(float));
-        r = gpu_model_set_input(fp->sharp, 0, fp->sharp_in, (size_t) fp->sharp_w * fp->sharp_h);
-        if (r >= 0)
-                r = gpu_model_run(fp->sharp);
-        if (r >= 0)
-                r = gpu_model_get_output(fp->sharp, 0, &m[0], 1);
-        if (r >= 0)
-                r = gpu_model_get_output(fp->sharp, 1, &m[1], 1);
-        if (r < 0)
+/* The latest node's output clamped to [lo, hi], fused into the convolution: one pass over the tensor. */
+static int ph_clip(struct gpu_graph *g, int t, float lo, float hi) {
+        if (t >= 0)
+                g->nodes[g->n_nodes - 1].act = (struct gpu_act_attrs) { .type = GPU_ACT_CLIP, .alpha = lo, .beta = hi };
+        return t;
+}
+
+static int ph_output(struct gpu_graph *g, int t) {
+        if (t < 0)
+                return t;
+        g->tensors[t].is_output = true;
+        return push_index(&g->outputs, &g->n_outputs, t);
+}
+
+/*
+ * The measures of face_quality_photometric() as a graph (see the struct).
+ * Steps are Clip(K (v - c), 0, 1) with K large: 1 for v a hair past c, so
+ * their means are the fractions of pixels below (or above) c.
+ */
+static int photometric_graph_build(struct gpu_graph *g, unsigned w, unsigned h) {
+        static const float to_luma[3] = { 0.299f, 0.587f, 0.114f };     /* BT.601, as the CPU path */
+        static const float laplacian[9] = { 0, 1, 0, 1, -4, 1, 0, 1, 0 };
+        static const float centre[9] = { 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+        const float K = 1e4f;
+        float step_w[_PH_STEP_MAX], step_b[_PH_STEP_MAX];
+        int x, luma, lap, sq, vc, steps, r;
+
+        for (int i = 0; i < 256; i++) {
+                /* Bin i of the histogram holds lrintf(v) == i: the cumulative count is #(v < i + 0.5). */
+                step_w[i] = -K;
+                step_b[i] = K * (i + 0.5f);
+        }
+        step_w[PH_STEP_UNDER] = -K, step_b[PH_STEP_UNDER] = K * 25.0f;    /* v < 25 */
+        step_w[PH_STEP_OVER] = K, step_b[PH_STEP_OVER] = -K * 230.0f;     /* v > 230 */
+
+        g->opset = 13;
+        x = gpu_graph_add_tensor(g, "rgb", GPU_TENSOR_INPUT);
+        if (x < 0)
+                return x;
+        r = gpu_tensor_set_shape(&g->tensors[x], 4, (const int64_t[]) { 1, 3, h, w });
+        if (r < 0 || (r = push_index(&g->inputs, &g->n_inputs, x)) < 0)
                 return r;
-        *ret = MAX(0.0f, m[1] - m[0] * m[0]);
+        int wl = ph_const(g, "w.luma", 4, (const int64_t[]) { 1, 3, 1, 1 }, to_luma, 3);
+        int wlap = ph_const(g, "w.laplacian", 4, (const int64_t[]) { 1, 1, 3, 3 }, laplacian, 9);
+        int wc = ph_const(g, "w.centre", 4, (const int64_t[]) { 1, 1, 3, 3 }, centre, 9);
+        int ws = ph_const(g, "w.steps", 4, (const int64_t[]) { _PH_STEP_MAX, 1, 1, 1 }, step_w, _PH_STEP_MAX);
+        int bs = ph_const(g, "b.steps", 1, (const int64_t[]) { _PH_STEP_MAX }, step_b, _PH_STEP_MAX);
+        if (wl < 0 || wlap < 0 || wc < 0 || ws < 0 || bs < 0)
+                return -ENOMEM;
+        if ((luma = ph_conv(g, "luma", x, wl, -1, 1)) < 0 ||
+            (lap = ph_conv(g, "lap", luma, wlap, -1, 3)) < 0 ||
+            (sq = ph_node(g, "lap2", GPU_OP_MUL, (const int[]) { lap, lap }, 2)) < 0 ||
+            (vc = ph_clip(g, ph_conv(g, "inner", luma, wc, -1, 3), 0.0f, 255.0f)) < 0 ||
+            (steps = ph_clip(g, ph_conv(g, "steps", vc, ws, bs, 1), 0.0f, 1.0f)) < 0)
+                return -ENOMEM;
+        /* Output order: enum PH_*. */
+        if ((r = ph_output(g, ph_node(g, "lap.mean", GPU_OP_GLOBAL_AVERAGE_POOL, &lap, 1))) < 0 ||
+            (r = ph_output(g, ph_node(g, "lap2.mean", GPU_OP_GLOBAL_AVERAGE_POOL, &sq, 1))) < 0 ||
+            (r = ph_output(g, ph_node(g, "mean", GPU_OP_GLOBAL_AVERAGE_POOL, &vc, 1))) < 0 ||
+            (r = ph_output(g, ph_node(g, "steps.mean", GPU_OP_GLOBAL_AVERAGE_POOL, &steps, 1))) < 0)
+                return r;
         return 0;
 }
 
-static int vk_prep_new(struct face_pipeline *fp, char *err, size_t errlen) {
-        char e[GPU_VK_ERROR_MAX] = "";
-        struct gpu_vk_ctx_params vp = { .error = e };
-        const char *dev = fp->params.device;
+static int photometric_graph_new(struct face_pipeline *fp, char *err, size_t errlen) {
+        unsigned w = fp->emb_pre.width, h = fp->emb_pre.height;
+        unsigned ix0 = w * 16 / 112, iy0 = h * 16 / 112;
+        char why[256] = "";
         int r;
 
-        /* The same device selection as the Vulkan backend's (see gpu/vk/backend.c). */
-        if (dev && streq(dev, "cpu"))
-                vp.cpu_policy = GPU_VK_CPU_PREFER;
-        else if (dev && *dev && !streq(dev, "default"))
-                vp.device_name = strchr(dev, ':') ? strchr(dev, ':') + 1 : dev;
-        r = gpu_vk_ctx_new(&vp, &fp->vk);
+        /* The inner region face_quality_photometric() measures, plus one pixel around it. */
+        fp->ph_x0 = ix0 - 1;
+        fp->ph_y0 = iy0 - 1;
+        fp->ph_pre = (struct gpu_pre_output) {
+                .width = w - 2 * ix0 + 2, .height = h - 2 * iy0 + 2,
+                .layout = GPU_PRE_NCHW, .order = GPU_PRE_RGB,
+                .mean = { 0, 0, 0 }, .scale = { 1, 1, 1 },
+        };
+        fp->ph_graph = gpu_graph_new();
+        if (!fp->ph_graph)
+                return -ENOMEM;
+        r = photometric_graph_build(fp->ph_graph, fp->ph_pre.width, fp->ph_pre.height);
         if (r >= 0)
-                r = gpu_vk_importer_new(fp->vk, &(struct gpu_vk_importer_params) { 0 }, &fp->importer);
+                r = gpu_graph_infer_shapes(fp->ph_graph, why, sizeof(why));
         if (r >= 0)
-                r = gpu_vk_pre_new(fp->vk, &fp->det_pre, 1, &fp->vk_det_pre);
+                r = gpu_graph_plan(fp->ph_graph);
         if (r >= 0)
-                r = gpu_vk_pre_new(fp->vk, &fp->emb_pre, 1, &fp->vk_emb_pre);
+                r = gpu_model_new(fp->backend, fp->ph_graph, &fp->ph, why, sizeof(why));
         if (r < 0)
-                fail(err, errlen, "vulkan preprocessing: %s", e[0] ? e : strerror(-r));
+                fail(err, errlen, "photometric quality graph: %s", why[0] ? why : strerror(-r));
         return r;
 }
 
-static int prep_run(struct face_pipeline *fp, struct gpu_vk_pre *vk_pre, const struct gpu_pre_output *o,
-                    const struct cam_frame *f, const struct gpu_pre_xform *x, float *out) {
-        int r;
+/* The percentile of face_quality_photometric(): the first bin whose cumulative count passes `count`. */
+static int ph_percentile(const float *steps, size_t n, size_t count, bool strictly) {
+        for (int i = 0; i < 256; i++) {
+                size_t acc = (size_t) lrintf(steps[i] * (float) n);
+                if (strictly ? acc > count : acc >= count)
+                        return i;
+        }
+        return -1;
+}
 
-        if (!fp->vk)
-                return gpu_pre_run_cpu(f, o, x, out);
-        r = gpu_pre_frame_check(f);
+/* Photometric measures of the face aligned by xform x (the embedder's), on the backend. */
+static int photometric_run(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_xform *x,
+                           struct face_quality *q) {
+        const struct gpu_pre_output *o = &fp->ph_pre;
+        struct gpu_pre_xform px = *x;
+        size_t n = (size_t) (o->width - 2) * (o->height - 2);
+        float m[PH_STEPS];
+        int r, p1, p99;
+
+        /* The same warp, its output window moved to the region's origin. */
+        px.m[2] += px.m[0] * fp->ph_x0 + px.m[1] * fp->ph_y0;
+        px.m[5] += px.m[3] * fp->ph_x0 + px.m[4] * fp->ph_y0;
+        px.content[0] -= (int32_t) fp->ph_x0;
+        px.content[2] -= (int32_t) fp->ph_x0;
+        px.content[1] -= (int32_t) fp->ph_y0;
+        px.content[3] -= (int32_t) fp->ph_y0;
+        r = gpu_model_set_input_frame(fp->ph, 0, f, o, &px, 1);
+        if (r >= 0)
+                r = gpu_model_run(fp->ph);
+        for (int i = 0; i < PH_STEPS && r >= 0; i++)
+                r = gpu_model_get_output(fp->ph, i, &m[i], 1);
+        if (r >= 0)
+                r = gpu_model_get_output(fp->ph, PH_STEPS, fp->ph_steps, _PH_STEP_MAX);
         if (r < 0)
                 return r;
-        if (f->flags & CAM_FRAME_STILL)
-                gpu_vk_importer_reset(fp->importer);
-        r = gpu_vk_importer_import(fp->importer, f, NULL);
-        if (r >= 0)
-                r = gpu_vk_pre_run(vk_pre, fp->importer, f, x, 1, gpu_vk_ctx_timeout_ns(fp->vk), out);
-        if (f->flags & CAM_FRAME_STILL)
-                gpu_vk_importer_reset(fp->importer);
-        return r;
+        q->sharpness = MAX(0.0f, m[PH_LAP2_MEAN] - m[PH_LAP_MEAN] * m[PH_LAP_MEAN]);
+        q->mean = m[PH_MEAN];
+        q->under = fp->ph_steps[PH_STEP_UNDER];
+        q->over = fp->ph_steps[PH_STEP_OVER];
+        p1 = ph_percentile(fp->ph_steps, n, n / 100, true);
+        p99 = ph_percentile(fp->ph_steps, n, n - n / 100, false);
+        q->range = (float) ((p99 < 0 ? 255 : p99) - MAX(p1, 0));
+        return 0;
+}
+
+/* The CPU oracle (quality_reference): face_quality_photometric() on the reference preprocessing. */
+static int photometric_reference(struct face_pipeline *fp, const struct cam_frame *f, const struct gpu_pre_xform *x) {
+        const struct gpu_pre_output *o = &fp->emb_pre;
+        size_t plane = (size_t) o->width * o->height;
+        int r;
+
+        r = gpu_pre_run_cpu(f, o, x, fp->emb_in);
+        if (r < 0)
+                return r;
+        /* Undo the normalisation to get luminance 0..255 back (BT.601 weights). */
+        const float *c0 = fp->emb_in, *c1 = c0 + plane, *c2 = c1 + plane;
+        const float *red = o->order == GPU_PRE_RGB ? c0 : c2, *blue = o->order == GPU_PRE_RGB ? c2 : c0;
+        for (size_t i = 0; i < plane; i++)
+                fp->luma[i] = 0.299f * (red[i] / o->scale[0] + o->mean[0]) +
+                              0.587f * (c1[i] / o->scale[1] + o->mean[1]) +
+                              0.114f * (blue[i] / o->scale[2] + o->mean[2]);
+        return face_quality_photometric(fp->luma, o->width, o->height, o->width, &fp->reference);
 }
 
 float face_pipeline_sharpness_reference(const struct face_pipeline *fp) {
-        return fp->sharp_reference;
+        return fp->reference.sharpness;
 }
 
 void face_pipeline_reset_imports(struct face_pipeline *fp) {
-        if (fp && fp->importer)
-                gpu_vk_importer_reset(fp->importer);
+        if (fp && fp->backend)
+                gpu_backend_reset_frames(fp->backend);
+}
+
+void face_pipeline_get_transfer(const struct face_pipeline *fp, struct face_pipeline_transfer *ret) {
+        struct gpu_transfer_stats st;
+
+        gpu_backend_get_transfer(fp->backend, &st);
+        *ret = (struct face_pipeline_transfer) {
+                .import_path = gpu_import_path_to_string(st.import_path) ?: "",   /* no frame yet */
+                .frames = st.frames,
+                .import_bytes_copied = st.import_bytes_copied,
+                .bytes_to_device = st.bytes_to_device,
+                .bytes_from_device = st.bytes_from_device,
+        };
 }
 
 const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied) {
-        struct gpu_vk_import_stats st;
+        struct face_pipeline_transfer t;
 
-        if (!fp->importer) {
-                if (ret_bytes_copied)
-                        *ret_bytes_copied = 0;
-                return "host";  /* the CPU reads the frame through its mapping */
-        }
-        gpu_vk_importer_stats(fp->importer, &st);
+        face_pipeline_get_transfer(fp, &t);
         if (ret_bytes_copied)
-                *ret_bytes_copied = st.bytes_copied;
-        return gpu_vk_import_path_to_string(st.last_path) ?: "";        /* no frame imported yet */
+                *ret_bytes_copied = t.import_bytes_copied;
+        return t.import_path;
 }
 
 int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline **ret, char *err,
@@ -426,14 +502,10 @@ int face_pipeline_new(const struct face_pipeline_params *p, struct face_pipeline
         r = alloc_buffers(fp);
         if (r < 0)
                 return fail(err, errlen, "out of memory"), r;
-        r = sharpness_graph_new(fp, err, errlen);
+        r = photometric_graph_new(fp, err, errlen);
         if (r < 0)
                 return r;
-        if (streq(fp->params.backend, "vulkan")) {
-                r = vk_prep_new(fp, err, errlen);
-                if (r < 0)
-                        return r;
-        }
+        fp->reference = (struct face_quality) { .sharpness = NAN, .mean = NAN, .range = NAN };
         face_anchors_generate(fp->anchors);
         *ret = TAKE_PTR(fp);
         return 0;
@@ -474,10 +546,7 @@ int face_pipeline_detect(struct face_pipeline *fp, const struct cam_frame *f, co
         r = gpu_pre_letterbox(f->width, f->height, roi, fp->det_size, fp->det_size, &x);
         if (r < 0)
                 return r;
-        r = prep_run(fp, fp->vk_det_pre, &fp->det_pre, f, &x, fp->det_in);
-        if (r < 0)
-                return r;
-        r = gpu_model_set_input(fp->det, 0, fp->det_in, graph_io(g, false, 0)->count);
+        r = gpu_model_set_input_frame(fp->det, 0, f, &fp->det_pre, &x, 1);
         if (r < 0)
                 return r;
         r = gpu_model_run(fp->det);
@@ -528,31 +597,17 @@ int face_pipeline_embed(struct face_pipeline *fp, const struct cam_frame *f, con
         r = gpu_pre_warp(f->width, f->height, m, o->width, o->height, &x);
         if (r < 0)
                 return r;
-        r = prep_run(fp, fp->vk_emb_pre, o, f, &x, fp->emb_in);
-        if (r < 0)
-                return r;
-
         if (q) {
-                /* Undo the normalisation to get luminance 0..255 back (BT.601 weights). */
-                size_t plane = (size_t) o->width * o->height;
-                const float *c0 = fp->emb_in, *c1 = c0 + plane, *c2 = c1 + plane;
-                const float *red = o->order == GPU_PRE_RGB ? c0 : c2, *blue = o->order == GPU_PRE_RGB ? c2 : c0;
-                for (size_t i = 0; i < plane; i++)
-                        fp->luma[i] = 0.299f * (red[i] / o->scale[0] + o->mean[0]) +
-                                      0.587f * (c1[i] / o->scale[1] + o->mean[1]) +
-                                      0.114f * (blue[i] / o->scale[2] + o->mean[2]);
-                r = face_quality_photometric(fp->luma, o->width, o->height, o->width, q);
-                if (r < 0)
-                        return r;
-                fp->sharp_reference = q->sharpness;
-                r = sharpness_run(fp, fp->luma, &q->sharpness);
+                r = photometric_run(fp, f, &x, q);
+                if (r >= 0 && fp->params.quality_reference)
+                        r = photometric_reference(fp, f, &x);
                 if (r < 0)
                         return r;
         }
         if (!ret_embedding)
                 return 0;       /* opted out: the embedder never runs */
 
-        r = gpu_model_set_input(fp->emb, 0, fp->emb_in, (size_t) o->width * o->height * 3);
+        r = gpu_model_set_input_frame(fp->emb, 0, f, o, &x, 1);
         if (r < 0)
                 return r;
         r = gpu_model_run(fp->emb);

@@ -5,12 +5,25 @@
  * The face pipeline: frame → detector → decoding → alignment → embedder →
  * L2-normalised embedding, plus the quality judgement, on any backend.
  *
- * A pipeline owns one backend context, the two graphs and their prepared
+ * A pipeline owns one backend context, the graphs and their prepared
  * models, and every buffer an inference needs: after face_pipeline_new()
- * nothing is allocated per frame. Reference photos go through the same path
- * (face_pipeline_wrap_image() describes a decoded image as an RGB24 frame).
- * One thread at a time; nothing here logs or touches the file system beyond
- * reading the two model files at creation.
+ * nothing is allocated per frame. Frames enter the models only through the
+ * backend interface (gpu_model_set_input_frame()): on Vulkan and OpenCL a
+ * streaming frame is imported once per buffer and preprocessed on the device
+ * into each model's input, and only the detector's outputs, the photometric
+ * measures (261 floats) and the embedding come back to the host. Reference
+ * photos go through the same path (face_pipeline_wrap_image() describes a
+ * decoded image as an RGB24 frame).
+ *
+ * Threads: a pipeline is not bound to the thread that created it. Any one
+ * thread at a time may call any function here (the service drives a camera's
+ * pipeline from that camera's frame worker, under its mutex, and reads the
+ * counters under the same mutex); calls must never overlap. Nothing here
+ * logs or touches the file system beyond reading the model files at creation.
+ *
+ * Ownership: frames stay the caller's; a call returns once the backend has
+ * read them (the frame may be released then). Strings returned here are
+ * static or owned by the pipeline.
  */
 
 #include <stddef.h>
@@ -37,6 +50,13 @@ struct face_pipeline_params {
         float score_threshold;          /* 0 → 0.5 */
         float nms_iou;                  /* 0 → 0.3 */
         struct face_quality_params quality;     /* zeroed → defaults */
+        /*
+         * Tests: also compute the photometric measures with the CPU oracle
+         * (face_quality_photometric() on gpu_pre_run_cpu()'s aligned face, on
+         * the host) for face_pipeline_sharpness_reference(). Costs CPU time
+         * per embedded face, moves nothing to or from the device.
+         */
+        bool quality_reference;
 };
 
 /* Fills the defaults for the shipped models (paths left NULL). */
@@ -85,17 +105,33 @@ int face_pipeline_analyze(struct face_pipeline *fp, const struct cam_frame *f, c
                           float *ret_embedding, struct face_analysis *ret);
 
 /*
- * How frames reach the preprocessing: "dmabuf", "host" or "copy" (Vulkan
- * import of the most recent frame; "host" on the CPU path, which reads the
- * mapping; "" on the Vulkan path before the first frame), and the bytes the
- * copy path has copied so far.
+ * The backend's cumulative transfer counters (gpu_backend_get_transfer()).
+ * import_path is how the latest frame's pixels entered the backend: "host"
+ * (the CPU backend reads the mapping), "dmabuf", "hostptr" (the mapping
+ * imported as device-visible memory) or "copy" (pixels copied to the device,
+ * counted in import_bytes_copied and bytes_to_device); "" before the first
+ * frame. bytes_to_device counts input tensors uploaded from the host and
+ * pixel copies; bytes_from_device the outputs read back. On the CPU backend
+ * the "device" is its arena: outputs read back are counted, frames are
+ * preprocessed into the arena and move nothing.
  */
+struct face_pipeline_transfer {
+        const char *import_path;        /* "host", "dmabuf", "hostptr", "copy"; "" before the first frame */
+        uint64_t frames;                /* frames whose pixels entered the backend */
+        uint64_t import_bytes_copied;   /* by the backend's "copy" import path */
+        uint64_t bytes_to_device;       /* host→device bytes moved (tensor uploads, pixel copies) */
+        uint64_t bytes_from_device;     /* device→host bytes moved (output downloads) */
+};
+void face_pipeline_get_transfer(const struct face_pipeline *fp, struct face_pipeline_transfer *ret);
+
+/* The transfer's import_path and import_bytes_copied (see above). */
 const char *face_pipeline_import_path(const struct face_pipeline *fp, uint64_t *ret_bytes_copied);
 
 /*
- * Sharpness is computed on the pipeline's backend; this returns what the CPU
- * reference (face_quality_photometric) gave for the last embedded face, so
- * tests can hold the backend to it.
+ * The photometric measures run on the pipeline's backend as a graph; with
+ * params.quality_reference this returns the sharpness the CPU oracle
+ * (face_quality_photometric) gave for the last embedded face, so tests can
+ * hold the backend to it. NAN without quality_reference or before a face.
  */
 float face_pipeline_sharpness_reference(const struct face_pipeline *fp);
 

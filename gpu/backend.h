@@ -20,6 +20,20 @@
  *                        gpu_model_run(), gpu_model_get_output(): no
  *                        allocation, no pipeline creation.
  *
+ *  Frames: gpu_model_set_input_frame() fills an input straight from a
+ *                        camera frame (gpu/preprocess.h). A backend with the
+ *                        optional set_input_frame op imports the frame and
+ *                        preprocesses on its device; for the others the
+ *                        wrapper runs gpu_pre_run_cpu() into a host buffer
+ *                        made once per model and calls set_input().
+ *
+ *  Transfers: struct gpu_backend counts, cumulatively, the bytes it moves
+ *  between host memory and the device (gpu_backend_get_transfer()):
+ *  set_input() uploads, get_output() downloads, pixel copies the backend
+ *  reports from set_input_frame(). The CPU backend's "device" is its arena:
+ *  set_input()/get_output() copy tensors in and out of it and are counted the
+ *  same way, its set_input_frame() writes into the arena and moves nothing.
+ *
  *  Ownership: struct gpu_backend owns its device context; struct gpu_model
  *  holds a reference to neither the backend nor the graph: free models
  *  before their backend and before their graph.
@@ -47,10 +61,39 @@
 #include <stddef.h>
 
 #include "gpu/graph.h"
+#include "gpu/preprocess.h"
+#include "v4l2/frame.h"
 
 struct gpu_backend_params {
         unsigned n_threads;             /* CPU worker threads; 0 = one per online CPU */
         const char *device;             /* optional device selector (backend-specific), NULL = default */
+};
+
+/* How a frame's pixels reached the backend. */
+enum gpu_import_path {
+        GPU_IMPORT_HOST,        /* the CPU read the frame's mapping (CPU backend, or the fallback) */
+        GPU_IMPORT_DMABUF,      /* the dma-buf was imported as device memory */
+        GPU_IMPORT_HOSTPTR,     /* the CPU mapping was imported as device-visible memory */
+        GPU_IMPORT_COPY,        /* the pixels were copied to the device */
+        _GPU_IMPORT_PATH_MAX,
+        _GPU_IMPORT_PATH_INVALID = -EINVAL,
+};
+const char *gpu_import_path_to_string(enum gpu_import_path p);  /* "host", "dmabuf", "hostptr", "copy" */
+enum gpu_import_path gpu_import_path_from_string(const char *s);
+
+/* What one set_input_frame() call did with the frame's pixels. */
+struct gpu_frame_import {
+        enum gpu_import_path path;
+        uint64_t bytes_copied;          /* pixel bytes copied host → device by this call */
+};
+
+/* Cumulative transfer counters of one backend context (all its models). */
+struct gpu_transfer_stats {
+        enum gpu_import_path import_path;       /* of the latest frame; _GPU_IMPORT_PATH_INVALID before one */
+        uint64_t frames;                /* distinct frames given to set_input_frame */
+        uint64_t import_bytes_copied;   /* pixel bytes of the copy import path */
+        uint64_t bytes_to_device;       /* host → device: input tensors and pixel copies */
+        uint64_t bytes_from_device;     /* device → host: output tensors */
 };
 
 struct gpu_backend_caps {
@@ -78,6 +121,22 @@ struct gpu_backend_ops {
         int (*set_input)(void *model, size_t index, const float *data, size_t count);
         int (*run)(void *model);
         int (*get_output)(void *model, size_t index, float *data, size_t count);
+
+        /*
+         * Optional: fills graph input `index` from camera frame f, n images
+         * preprocessed with output description o and xforms x[0..n-1] into
+         * batch slots 0..n-1, writing where the next run() reads it. The
+         * tensor holds a whole number of o-sized images, at least n (checked
+         * by the wrapper). Returns when the frame may be released. ret gets
+         * the import path and the pixel bytes copied to the device. Frames
+         * flagged CAM_FRAME_STILL are never cached. Absent: the wrapper
+         * preprocesses on the CPU and calls set_input().
+         */
+        int (*set_input_frame)(void *model, size_t index, const struct cam_frame *f,
+                               const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n,
+                               struct gpu_frame_import *ret);
+        /* Optional: drops the context's cached frame imports (a stream stopped or restarted). */
+        void (*reset_frames)(void *ctx);
 };
 
 extern const struct gpu_backend_ops gpu_cpu_backend_ops;
@@ -107,6 +166,21 @@ const struct gpu_graph *gpu_model_graph(const struct gpu_model *m);
 int gpu_model_set_input(struct gpu_model *m, size_t index, const float *data, size_t count);
 int gpu_model_run(struct gpu_model *m);
 int gpu_model_get_output(struct gpu_model *m, size_t index, float *data, size_t count);
+
+/*
+ * Fills input `index` from a camera frame (see "Frames" above): n >= 1
+ * images of o with xforms x[0..n-1]. -EINVAL when the tensor does not hold
+ * n whole images of o, -ERANGE on a bad index, the errors of
+ * gpu_pre_frame_check() for a bad frame. The frame may be released once
+ * this returns.
+ */
+int gpu_model_set_input_frame(struct gpu_model *m, size_t index, const struct cam_frame *f,
+                              const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n);
+
+/* Forgets cached frame imports: call when a stream stops or restarts. */
+void gpu_backend_reset_frames(struct gpu_backend *b);
+/* The cumulative transfer counters (see "Transfers" above); any thread. */
+void gpu_backend_get_transfer(const struct gpu_backend *b, struct gpu_transfer_stats *ret);
 
 #include "common/macro.h"
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_backend *, gpu_backend_free);

@@ -25,4 +25,5 @@ gpu_SOURCES := gpu/graph.c gpu/onnx.c gpu/shape.c gpu/optimize.c gpu/plan.c \
         gpu/cpu/backend.c gpu/cpu/ops-nn.c gpu/cpu/ops-tensor.c gpu/cpu/ops-fast.c $(BUILD)/gen/onnx.pb-c.c
 gpu_PKGS := libprotobuf-c
 
-GPU_ENGINE_LIBS = gpureg $(GPU_VK_BACKEND) $(GPU_CL_BACKEND) gpu gpukern
+# gpupre last: the registry and the CPU backend preprocess frames on the CPU.
+GPU_ENGINE_LIBS = gpureg $(GPU_VK_BACKEND) $(GPU_CL_BACKEND) gpu gpukern gpupre

@@ -51,6 +51,14 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 return sd_bus_message_append(reply, "t", i.bytes_converted);
         if (streq(property, "ImportBytesCopied"))
                 return sd_bus_message_append(reply, "t", i.import_bytes_copied);
+        if (streq(property, "BytesToDevice"))
+                return sd_bus_message_append(reply, "t", i.bytes_to_device);
+        if (streq(property, "BytesFromDevice"))
+                return sd_bus_message_append(reply, "t", i.bytes_from_device);
+        if (streq(property, "FrameBytesToDevice"))
+                return sd_bus_message_append(reply, "t", i.last_to_device);
+        if (streq(property, "FrameBytesFromDevice"))
+                return sd_bus_message_append(reply, "t", i.last_from_device);
         if (streq(property, "ImportPath"))
                 return sd_bus_message_append(reply, "s", i.import_path);
         return -ENOENT;
@@ -72,6 +80,10 @@ static const sd_bus_vtable camera_vtable[] = {
         SD_BUS_PROPERTY("BytesConverted", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("ImportPath", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ImportBytesCopied", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("BytesToDevice", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("BytesFromDevice", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("FrameBytesToDevice", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("FrameBytesFromDevice", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_SIGNAL_WITH_NAMES("FrameProcessed", "tusa(udddddd)",
                                  SD_BUS_PARAM(timestamp_usec) SD_BUS_PARAM(sequence) SD_BUS_PARAM(guidance)
                                  SD_BUS_PARAM(faces), 0),

@@ -41,6 +41,8 @@ struct source_snapshot {
         char node[64];
         const char *import_path;        /* a static string */
         uint64_t import_bytes_copied;
+        uint64_t bytes_to_device, bytes_from_device;    /* moved for this camera's frames */
+        uint64_t last_to_device, last_from_device;      /* for its latest frame */
         uint64_t processed, worker_dropped;
 };
 
@@ -167,7 +169,7 @@ static void process_frame(struct lsd_camera *c, const struct cam_frame *f, struc
         struct worker_settings set;
         struct gpu_pre_roi roi = { 0, 0, f->width, f->height };
         struct face_quality *q = &res->quality;
-        uint64_t copied = 0;
+        struct face_pipeline_transfer t0, t1;
         int n;
 
         pthread_mutex_lock(&c->lock);
@@ -183,6 +185,8 @@ static void process_frame(struct lsd_camera *c, const struct cam_frame *f, struc
         _cleanup_(lsd_engine_unrefp) struct lsd_engine *e = lsd_daemon_get_engine(c->d);
         res->engine_generation = e->generation;
         struct face_pipeline *fp = lsd_engine_lock(e);
+        /* Under the engine lock nothing else moves data: the difference is this frame's alone. */
+        face_pipeline_get_transfer(fp, &t0);
         n = face_pipeline_detect(fp, f, &roi, res->faces, ELEMENTSOF(res->faces));
         if (n < 0) {
                 lsd_engine_unlock(e);
@@ -207,7 +211,7 @@ static void process_frame(struct lsd_camera *c, const struct cam_frame *f, struc
                         res->embedding = mfree(res->embedding);
                 }
         }
-        const char *import_path = face_pipeline_import_path(fp, &copied);
+        face_pipeline_get_transfer(fp, &t1);
         lsd_engine_unlock(e);
 
         for (int i = 0; i < n; i++)
@@ -215,8 +219,12 @@ static void process_frame(struct lsd_camera *c, const struct cam_frame *f, struc
         (void) face_tracker_update(c->tracker, res->faces, n, res->scores, f->timestamp_ns, f->sequence,
                                    res->track_ids, NULL);
         pthread_mutex_lock(&c->lock);
-        c->snap.import_path = import_path;
-        c->snap.import_bytes_copied = copied;
+        c->snap.import_path = t1.import_path;
+        c->snap.import_bytes_copied = t1.import_bytes_copied;
+        c->snap.last_to_device = t1.bytes_to_device - t0.bytes_to_device;
+        c->snap.last_from_device = t1.bytes_from_device - t0.bytes_from_device;
+        c->snap.bytes_to_device += c->snap.last_to_device;
+        c->snap.bytes_from_device += c->snap.last_from_device;
         c->snap.processed += res->error == 0;
         pthread_mutex_unlock(&c->lock);
 }
@@ -587,6 +595,10 @@ void lsd_camera_get_info(struct lsd_camera *c, struct lsd_camera_info *ret) {
                 .bytes_converted = c->snap.stats.bytes_copied,
                 .import_path = c->snap.import_path ?: (streq(c->d->backend, "cpu") ? "host" : ""),
                 .import_bytes_copied = c->snap.import_bytes_copied,
+                .bytes_to_device = c->snap.bytes_to_device,
+                .bytes_from_device = c->snap.bytes_from_device,
+                .last_to_device = c->snap.last_to_device,
+                .last_from_device = c->snap.last_from_device,
         };
         pthread_mutex_unlock(&c->lock);
 }

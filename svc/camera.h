@@ -47,6 +47,9 @@ struct lsd_camera_info {
         /* How the backend reads frames: "host" (CPU, through the mapping), "dmabuf" or "copy" (GPU import). */
         const char *import_path;
         uint64_t import_bytes_copied;   /* by the backend's "copy" import path */
+        /* Bytes the engine moved host→device and device→host for this camera's frames, and for its latest. */
+        uint64_t bytes_to_device, bytes_from_device;
+        uint64_t last_to_device, last_from_device;
 };
 
 /* What the frame worker hands the loop for one frame. */

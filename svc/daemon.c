@@ -154,9 +154,11 @@ void lsd_daemon_update_status(struct lsd_daemon *d) {
         lsd_camera_get_info(d->camera, &ci);
         for (int k = 0; k < 4 && ci.fourcc; k++)
                 fourcc[k] = (char) ((ci.fourcc >> (8 * k)) & 0xff);
-        (void) sd_notifyf(false, "STATUS=Camera %s %s%s%s %ux%u@%u, backend %s, import %s, %" PRIu64 " frames, %" PRIu64 " dropped",
+        (void) sd_notifyf(false, "STATUS=Camera %s %s%s%s %ux%u@%u, backend %s, import %s, %" PRIu64 " frames, %" PRIu64
+                          " dropped, per frame %" PRIu64 " B to the device, %" PRIu64 " B back",
                           ci.node, lsd_camera_state_to_string(ci.state), fourcc[0] ? " " : "", fourcc, ci.width,
-                          ci.height, ci.fps, d->backend, ci.import_path, ci.captured, ci.dropped);
+                          ci.height, ci.fps, d->backend, ci.import_path, ci.captured, ci.dropped, ci.last_to_device,
+                          ci.last_from_device);
 }
 
 static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -186,7 +188,8 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *userdata) {
                 }
                 (void) sd_bus_emit_properties_changed(d->bus, ci.path, LSD_IFACE_CAMERA, "FramesCaptured",
                                                       "FramesDropped", "FramesProcessed", "BytesConverted", "ImportBytesCopied",
-                                                      NULL);
+                                                      "BytesToDevice", "BytesFromDevice", "FrameBytesToDevice",
+                                                      "FrameBytesFromDevice", NULL);
         }
         return sd_event_source_set_time_relative(es, STATUS_INTERVAL_USEC);
 }

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -349,7 +350,14 @@ static int run(const struct args *a) {
                         printf("%s%lld", d ? "," : "", (long long) t->dims[d]);
                 printf("]}");
         }
-        printf("]}\n");
+        /* The backend's cumulative counters: every set_input and get_output above, once. */
+        struct gpu_transfer_stats ts;
+        gpu_backend_get_transfer(b, &ts);
+        printf("],\"transfer\":{\"import_path\":");
+        json_string(stdout, gpu_import_path_to_string(ts.import_path) ?: "");
+        printf(",\"frames\":%" PRIu64 ",\"import_bytes_copied\":%" PRIu64 ",\"bytes_to_device\":%" PRIu64
+               ",\"bytes_from_device\":%" PRIu64 "}}\n",
+               ts.frames, ts.import_bytes_copied, ts.bytes_to_device, ts.bytes_from_device);
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 

@@ -27,6 +27,7 @@ struct gpu_cl_model {
         size_t *extra_off;      /* per node: precomputed constants (BatchNorm), in floats */
         struct launch *launches;
         size_t n_launches;
+        struct gpu_cl_pre *pre;         /* set_input_frame(): for the latest output description */
 };
 
 _printf_(3, 4) static int seterr(char *err, size_t errlen, const char *fmt, ...) {
@@ -619,6 +620,7 @@ static void cl_model_free(void *p) {
         for (size_t i = 0; i < m->n_launches; i++)
                 gpu_cl_kernel_releasep(&m->launches[i].kernel);
         free(m->launches);
+        gpu_cl_pre_free(m->pre);
         gpu_cl_mem_releasep(&m->arena);
         gpu_cl_mem_releasep(&m->consts);
         free(m->const_off);
@@ -739,6 +741,73 @@ int gpu_cl_model_preprocess(void *model, size_t index, struct gpu_cl_pre *pre, s
         return gpu_cl_pre_run(pre, im, f, x, m->arena, t->offset / sizeof(float));
 }
 
+static enum gpu_import_path import_path(enum gpu_cl_import_path p) {
+        switch (p) {
+        case GPU_CL_IMPORT_DMABUF:
+                return GPU_IMPORT_DMABUF;
+        case GPU_CL_IMPORT_HOST:
+                return GPU_IMPORT_HOSTPTR;
+        default:
+                return GPU_IMPORT_COPY;
+        }
+}
+
+/*
+ * Frames into the model: imported once per buffer by the context's importer
+ * (dma-buf where cl_khr_external_memory_dma_buf is offered, the mapping with
+ * CL_MEM_USE_HOST_PTR otherwise, a counted copy last), and preprocessed by
+ * the kernel straight into the input's place in the arena.
+ */
+static int cl_set_input_frame(void *p, size_t index, const struct cam_frame *f, const struct gpu_pre_output *o,
+                              const struct gpu_pre_xform *x, uint32_t n, struct gpu_frame_import *ret) {
+        struct gpu_cl_model *m = p;
+        const struct gpu_tensor *t = &m->g->tensors[m->g->inputs[index]];
+        struct gpu_cl_import_stats before, after;
+        uint64_t size = gpu_pre_output_size(o);
+        bool still = f->flags & CAM_FRAME_STILL;
+        int r = 0;
+
+        if (t->kind == GPU_TENSOR_CONSTANT)
+                return -EINVAL;
+        if (!m->ctx->frames) {
+                r = gpu_cl_importer_new(m->ctx, NULL, &m->ctx->frames);
+                if (r < 0)
+                        return r;
+        }
+        if (m->pre && memcmp(gpu_cl_pre_output(m->pre), o, sizeof(*o)) != 0)
+                m->pre = gpu_cl_pre_free(m->pre);
+        if (!m->pre) {
+                r = gpu_cl_pre_new(m->ctx, o, &m->pre);
+                if (r < 0)
+                        return r;
+        }
+        /* A still's memory changes from call to call: never keep its import. */
+        if (still)
+                gpu_cl_importer_flush(m->ctx->frames);
+        gpu_cl_importer_stats(m->ctx->frames, &before);
+        /* In-order queue: the kernels of the next run see the written input. */
+        for (uint32_t i = 0; i < n && r >= 0; i++)
+                r = gpu_cl_pre_run(m->pre, m->ctx->frames, f, &x[i], m->arena, t->offset / sizeof(float) + i * size);
+        /* The frame may be released on return: the kernels must have read it. */
+        if (r >= 0)
+                r = gpu_cl_finish(m->ctx);
+        gpu_cl_importer_stats(m->ctx->frames, &after);
+        if (still)
+                gpu_cl_importer_flush(m->ctx->frames);
+        if (r < 0)
+                return r;
+        *ret = (struct gpu_frame_import) { .path = import_path(after.path),
+                                           .bytes_copied = after.bytes_copied - before.bytes_copied };
+        return 0;
+}
+
+static void cl_reset_frames(void *ctx) {
+        struct gpu_cl_ctx *c = ctx;
+
+        if (c->frames)
+                gpu_cl_importer_flush(c->frames);
+}
+
 /* The program cache lives in systemd's CacheDirectory= when the service has one. */
 static char *cache_dir_from_env(void) {
         const char *env = secure_getenv("CACHE_DIRECTORY");
@@ -798,4 +867,6 @@ const struct gpu_backend_ops gpu_cl_backend_ops = {
         .set_input = cl_set_input,
         .run = cl_run,
         .get_output = cl_get_output,
+        .set_input_frame = cl_set_input_frame,
+        .reset_frames = cl_reset_frames,
 };

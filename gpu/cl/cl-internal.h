@@ -37,6 +37,9 @@ struct gpu_cl_ctx {
         cl_program programs[_GPU_CL_SOURCE_MAX];
         char *build_log;
         struct gpu_cl_build_stats stats;
+
+        /* The backend's frame importer (set_input_frame), made on the first frame: one per context. */
+        struct gpu_cl_importer *frames;
 };
 
 /* Asks the fault hook whether the call at `point` should fail; CL_SUCCESS if not. */
@@ -135,3 +138,5 @@ int gpu_cl_backend_ctx_new(const struct gpu_cl_ctx_params *params, void **ret, c
 /* preprocess.c accessors */
 struct gpu_cl_ctx *gpu_cl_pre_ctx(const struct gpu_cl_pre *pre);
 size_t gpu_cl_pre_output_floats(const struct gpu_cl_pre *pre);
+/* The output description pre was made for. */
+const struct gpu_pre_output *gpu_cl_pre_output(const struct gpu_cl_pre *pre);

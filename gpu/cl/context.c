@@ -278,6 +278,7 @@ struct gpu_cl_ctx *gpu_cl_ctx_free(struct gpu_cl_ctx *ctx) {
                 return NULL;
         if (ctx->queue)
                 (void) clFinish(ctx->queue);
+        gpu_cl_importer_free(ctx->frames);
         for (size_t i = 0; i < ELEMENTSOF(ctx->programs); i++)
                 gpu_cl_program_releasep(&ctx->programs[i]);
         if (ctx->queue)

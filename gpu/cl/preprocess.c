@@ -146,3 +146,7 @@ struct gpu_cl_ctx *gpu_cl_pre_ctx(const struct gpu_cl_pre *pre) {
 size_t gpu_cl_pre_output_floats(const struct gpu_cl_pre *pre) {
         return (size_t) gpu_pre_output_size(&pre->out);
 }
+
+const struct gpu_pre_output *gpu_cl_pre_output(const struct gpu_cl_pre *pre) {
+        return &pre->out;
+}

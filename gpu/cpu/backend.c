@@ -394,6 +394,24 @@ static int cpu_set_input(void *model, size_t index, const float *data, size_t co
         return 0;
 }
 
+/* Frames into the model: the reference preprocessing reads the mapping and writes into the arena. */
+static int cpu_set_input_frame(void *model, size_t index, const struct cam_frame *f,
+                               const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n,
+                               struct gpu_frame_import *ret) {
+        struct cpu_model *m = model;
+        float *in = m->ptr[m->g->inputs[index]];
+        uint64_t size = gpu_pre_output_size(o);
+        int r;
+
+        for (uint32_t i = 0; i < n; i++) {
+                r = gpu_pre_run_cpu(f, o, &x[i], in + i * size);
+                if (r < 0)
+                        return r;
+        }
+        *ret = (struct gpu_frame_import) { .path = GPU_IMPORT_HOST };
+        return 0;
+}
+
 static int cpu_get_output(void *model, size_t index, float *data, size_t count) {
         struct cpu_model *m = model;
 
@@ -458,4 +476,5 @@ const struct gpu_backend_ops gpu_cpu_backend_ops = {
         .set_input = cpu_set_input,
         .run = cpu_run,
         .get_output = cpu_get_output,
+        .set_input_frame = cpu_set_input_frame,
 };

@@ -5,10 +5,16 @@
  *     at the planner's offsets; one device-local buffer for the constants
  *     (uploaded once through a staging buffer), with the folded extras some
  *     ops need (ops.c);
- *   - one host-visible "io" buffer: inputs are written there, outputs read;
- *   - one command buffer recorded once (io -> arena copies, a dispatch per
- *     node with a barrier after each, arena -> io copies) and submitted per
- *     inference; the fence wait is bounded (gpu_vk_ctx_timeout_ns()).
+ *   - one host-visible "io" buffer: host inputs are written there, outputs read;
+ *   - one command buffer recorded once (a dispatch per node with a barrier
+ *     after each, arena -> io copies of the outputs) and submitted per
+ *     inference; the fence wait is bounded (gpu_vk_ctx_timeout_ns());
+ *   - per input, a command buffer copying it io -> arena, submitted before
+ *     the run only when set_input() wrote it: an input filled from a frame
+ *     (set_input_frame) is preprocessed straight into the arena, so neither
+ *     the pixels nor the tensor pass through host memory.
+ * The frame importer belongs to the backend context: one import per camera
+ * buffer whichever model reads it, on the device the models run on.
  * Device string (gpu_backend_params.device): NULL/"default", "name:<substr>",
  * "uuid:<hex>", "drm:<node>", "cpu" (prefer a CPU implementation), or a bare
  * name substring. The pipeline cache goes to $CACHE_DIRECTORY (systemd's
@@ -24,9 +30,11 @@
 
 struct vk_backend {
         struct gpu_vk_ctx *vk;
+        struct gpu_vk_importer *importer;       /* made on the first frame */
 };
 
 struct gpu_vk_model {
+        struct vk_backend *b;
         struct gpu_vk_ctx *vk;
         const struct gpu_graph *g;
         struct gpu_vk_buffer *arena, *consts, *io;
@@ -37,9 +45,10 @@ struct gpu_vk_model {
         size_t n_pipelines;
         VkDescriptorSet *sets;
         struct gpu_vk_cmd *cmd;
+        struct gpu_vk_cmd **uploads;    /* per input: io -> arena */
+        bool *dirty;                    /* per input: written by set_input() since the last run */
         const char *node_name;          /* while recording: for pipeline names */
         /* set_input_frame(): made on first use */
-        struct gpu_vk_importer *importer;
         struct gpu_vk_pre *pre;
         struct gpu_pre_output pre_out;
         uint32_t pre_batch;
@@ -134,6 +143,7 @@ static void vk_ctx_free(void *ctx) {
 
         if (!b)
                 return;
+        gpu_vk_importer_free(b->importer);
         gpu_vk_ctx_free(b->vk);
         free(b);
 }
@@ -205,8 +215,11 @@ static void vk_model_free(void *model) {
         if (!m)
                 return;
         gpu_vk_cmd_free(m->cmd);        /* waits for a pending run first */
+        for (size_t i = 0; m->uploads && i < m->g->n_inputs; i++)
+                gpu_vk_cmd_free(m->uploads[i]);
+        free(m->uploads);
+        free(m->dirty);
         gpu_vk_pre_free(m->pre);
-        gpu_vk_importer_free(m->importer);
         for (size_t i = 0; i < m->n_pipelines; i++)
                 gpu_vk_pipeline_free(m->pipelines[i]);
         free(m->pipelines);
@@ -312,14 +325,23 @@ static int record(struct gpu_vk_model *m, char *err, size_t errlen) {
         const struct gpu_graph *g = m->g;
         int r;
 
-        r = gpu_vk_cmd_begin(m->cmd);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < g->n_inputs; i++) {
                 const struct gpu_tensor *t = &g->tensors[g->inputs[i]];
                 VkBufferCopy c = { .srcOffset = m->io_in[i], .dstOffset = t->offset, .size = gpu_tensor_bytes(t) };
-                vkCmdCopyBuffer(m->cmd->cb, m->io->buffer, m->arena->buffer, 1, &c);
+                r = gpu_vk_cmd_new(m->vk, "model.upload", &m->uploads[i]);
+                if (r >= 0)
+                        r = gpu_vk_cmd_begin(m->uploads[i]);
+                if (r < 0)
+                        return r;
+                vkCmdCopyBuffer(m->uploads[i]->cb, m->io->buffer, m->arena->buffer, 1, &c);
+                r = gpu_vk_cmd_end(m->uploads[i]);
+                if (r < 0)
+                        return r;
         }
+        r = gpu_vk_cmd_begin(m->cmd);
+        if (r < 0)
+                return r;
+        /* Orders the run after the uploads and preprocessing submitted before it. */
         gpu_vk_cmd_barrier(m->cmd);
         for (size_t i = 0; i < g->n_nodes; i++) {
                 const struct gpu_node *n = &g->nodes[i];
@@ -361,6 +383,7 @@ static int vk_model_new(void *ctx, const struct gpu_graph *g, void **ret_model, 
         m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
+        m->b = b;
         m->vk = b->vk;
         m->g = g;
         m->const_off = calloc(MAX(g->n_tensors, (size_t) 1), sizeof(uint32_t));
@@ -368,7 +391,10 @@ static int vk_model_new(void *ctx, const struct gpu_graph *g, void **ret_model, 
         m->io_in = calloc(MAX(g->n_inputs, (size_t) 1), sizeof(uint64_t));
         m->io_out = calloc(MAX(g->n_outputs, (size_t) 1), sizeof(uint64_t));
         m->pipelines = calloc(MAX(g->n_nodes, (size_t) 1), sizeof(struct gpu_vk_pipeline *));
-        if (!m->const_off || !m->extra_off || !m->io_in || !m->io_out || !m->pipelines) {
+        m->uploads = calloc(MAX(g->n_inputs, (size_t) 1), sizeof(struct gpu_vk_cmd *));
+        m->dirty = calloc(MAX(g->n_inputs, (size_t) 1), sizeof(bool));
+        if (!m->const_off || !m->extra_off || !m->io_in || !m->io_out || !m->pipelines || !m->uploads ||
+            !m->dirty) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -410,13 +436,29 @@ static int vk_set_input(void *model, size_t index, const float *data, size_t cou
         if (m->cmd->pending)
                 return -EBUSY;
         memcpy((uint8_t *) m->io->map + m->io_in[index], data, count * sizeof(float));
+        m->dirty[index] = true;
         return 0;
 }
 
-int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_frame *f,
-                                 const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n) {
+static enum gpu_import_path import_path(enum gpu_vk_import_path p) {
+        switch (p) {
+        case GPU_VK_IMPORT_DMABUF:
+                return GPU_IMPORT_DMABUF;
+        case GPU_VK_IMPORT_HOST:
+                return GPU_IMPORT_HOSTPTR;
+        default:
+                return GPU_IMPORT_COPY;
+        }
+}
+
+static int vk_set_input_frame(void *model, size_t index, const struct cam_frame *f, const struct gpu_pre_output *o,
+                              const struct gpu_pre_xform *x, uint32_t n, struct gpu_frame_import *ret) {
         struct gpu_vk_model *m = model;
+        struct vk_backend *b;
+        struct gpu_vk_import_stats before, after;
+        enum gpu_vk_import_path path;
         const struct gpu_tensor *t;
+        bool still;
         uint64_t size;
         int r;
 
@@ -433,8 +475,9 @@ int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_fra
         if (m->cmd->pending)
                 return -EBUSY;
 
-        if (!m->importer) {
-                r = gpu_vk_importer_new(m->vk, NULL, &m->importer);
+        b = m->b;
+        if (!b->importer) {
+                r = gpu_vk_importer_new(m->vk, NULL, &b->importer);
                 if (r < 0)
                         return r;
         }
@@ -447,28 +490,51 @@ int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_fra
                 m->pre_out = *o;
                 m->pre_batch = (uint32_t) (t->count / size);
         }
-        r = gpu_vk_importer_import(m->importer, f, NULL);
+        /* A still's memory changes from call to call: never keep its import. */
+        still = f->flags & CAM_FRAME_STILL;
+        if (still)
+                gpu_vk_importer_reset(b->importer);
+        gpu_vk_importer_stats(b->importer, &before);
+        r = gpu_vk_importer_import(b->importer, f, &path);
+        if (r >= 0)
+                /* Straight into the arena, where the run reads the input: no upload of this input. */
+                r = gpu_vk_pre_run_to(m->pre, b->importer, f, x, n, m->arena, t->offset / sizeof(float),
+                                      m->vk->timeout_ns);
+        gpu_vk_importer_stats(b->importer, &after);
+        if (still)
+                gpu_vk_importer_reset(b->importer);
         if (r < 0)
                 return r;
-        /* Into the io buffer: the recorded run copies it into the arena like any input. */
-        return gpu_vk_pre_run_to(m->pre, m->importer, f, x, n, m->io, m->io_in[index] / sizeof(float),
-                                 m->vk->timeout_ns);
+        m->dirty[index] = false;
+        if (ret)
+                *ret = (struct gpu_frame_import) { .path = import_path(path),
+                                                   .bytes_copied = after.bytes_copied - before.bytes_copied };
+        return 0;
+}
+
+int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_frame *f,
+                                 const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n) {
+        return vk_set_input_frame(model, index, f, o, x, n, NULL);
 }
 
 void gpu_vk_model_import_stats(void *model, struct gpu_vk_import_stats *ret) {
         struct gpu_vk_model *m = model;
 
-        if (m->importer)
-                gpu_vk_importer_stats(m->importer, ret);
+        if (m->b->importer)
+                gpu_vk_importer_stats(m->b->importer, ret);
         else
                 *ret = (struct gpu_vk_import_stats) { .last_path = _GPU_VK_IMPORT_PATH_INVALID };
 }
 
-void gpu_vk_model_reset_frames(void *model) {
-        struct gpu_vk_model *m = model;
+static void vk_reset_frames(void *ctx) {
+        struct vk_backend *b = ctx;
 
-        if (m->importer)
-                gpu_vk_importer_reset(m->importer);
+        if (b->importer)
+                gpu_vk_importer_reset(b->importer);
+}
+
+void gpu_vk_model_reset_frames(void *model) {
+        vk_reset_frames(((struct gpu_vk_model *) model)->b);
 }
 
 static int vk_run(void *model) {
@@ -479,10 +545,28 @@ static int vk_run(void *model) {
         r = gpu_vk_cmd_wait(m->cmd, m->vk->timeout_ns);
         if (r < 0)
                 return r;
+        /* Host inputs first, in submission order; the run's leading barrier orders them before its reads. */
+        for (size_t i = 0; i < m->g->n_inputs; i++) {
+                if (!m->dirty[i])
+                        continue;
+                r = gpu_vk_cmd_wait(m->uploads[i], m->vk->timeout_ns);
+                if (r >= 0)
+                        r = gpu_vk_cmd_submit(m->uploads[i]);
+                if (r < 0)
+                        return r;
+        }
         r = gpu_vk_cmd_submit(m->cmd);
-        if (r < 0)
-                return r;
-        return gpu_vk_cmd_wait(m->cmd, m->vk->timeout_ns);
+        if (r >= 0)
+                r = gpu_vk_cmd_wait(m->cmd, m->vk->timeout_ns);
+        for (size_t i = 0; i < m->g->n_inputs; i++)
+                if (m->dirty[i]) {
+                        int q = gpu_vk_cmd_wait(m->uploads[i], m->vk->timeout_ns);
+                        if (q < 0 && r >= 0)
+                                r = q;
+                        if (q >= 0)
+                                m->dirty[i] = false;
+                }
+        return r;
 }
 
 static int vk_get_output(void *model, size_t index, float *data, size_t count) {
@@ -505,4 +589,6 @@ const struct gpu_backend_ops gpu_vk_backend_ops = {
         .set_input = vk_set_input,
         .run = vk_run,
         .get_output = vk_get_output,
+        .set_input_frame = vk_set_input_frame,
+        .reset_frames = vk_reset_frames,
 };

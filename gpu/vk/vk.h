@@ -180,20 +180,22 @@ int gpu_vk_pre_run(struct gpu_vk_pre *pre, struct gpu_vk_importer *imp, const st
 
 /* --- frames straight into a model (gpu/vk/backend.c) ---
  * `model` is the Vulkan backend's own model (gpu_backend_ops.model_new's
- * result), the hook behind a future optional gpu_backend_ops.set_input_frame.
+ * result). gpu_vk_backend_ops.set_input_frame is this function; callers
+ * outside the engine use gpu_model_set_input_frame() (gpu/backend.h).
  */
 
 /*
- * Fills graph input `index` from a camera frame: imported (zero-copy where the
- * device allows, cached per buffer index as above), preprocessed on the GPU
- * with output description o and n xforms (batch slots 0..n-1), written where
- * the next run() reads it: neither the pixels nor the tensor pass through
- * the CPU. The tensor must hold a whole number of o-sized images, at least n.
+ * Fills graph input `index` from a camera frame: imported by the backend
+ * context's one importer (zero-copy where the device allows, cached per buffer
+ * index as above; never cached for CAM_FRAME_STILL), preprocessed on the GPU
+ * with output description o and n xforms (batch slots 0..n-1) straight into
+ * the input's place in the arena: neither the pixels nor the tensor pass
+ * through host memory. The tensor must hold a whole number of o-sized images, at least n.
  * Waits for the preprocessing; the frame may be released once it returns.
  */
 int gpu_vk_model_set_input_frame(void *model, size_t index, const struct cam_frame *f,
                                  const struct gpu_pre_output *o, const struct gpu_pre_xform *x, uint32_t n);
-/* The import statistics of the frames given to the model. */
+/* The import statistics of the backend context's importer (all its models). */
 void gpu_vk_model_import_stats(void *model, struct gpu_vk_import_stats *ret);
-/* Drops the model's cached frame imports (see gpu_vk_importer_reset()). */
+/* Drops the backend context's cached frame imports (see gpu_vk_importer_reset()). */
 void gpu_vk_model_reset_frames(void *model);

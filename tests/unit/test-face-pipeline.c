@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "common/macro.h"
+#include "face/align.h"
 #include "face/match.h"
 #include "face/pipeline.h"
 #include "tests/test.h"
@@ -50,6 +51,7 @@ static struct face_pipeline *pipeline(const char *detector) {
         p.detector_path = det;
         p.embedder_path = emb;
         p.n_threads = 1;
+        p.quality_reference = true;
         if (face_pipeline_new(&p, &fp, err, sizeof(err)) < 0)
                 test_fail("pipeline: %s", err);
         return fp;
@@ -121,6 +123,43 @@ static void blur(struct face_image *img, int r, int passes) {
                 }
 }
 
+/*
+ * The oracle of the photometric measures, built here from public pieces: the
+ * 112x112 alignment of d, the CPU reference preprocessing (RGB, unnormalised)
+ * and face_quality_photometric() on its BT.601 luminance.
+ */
+static void photometric_oracle(const struct face_image *img, const struct face_detection *d, struct face_quality *ret) {
+        const struct gpu_pre_output o = { .width = FACE_ALIGN_SIZE, .height = FACE_ALIGN_SIZE, .layout = GPU_PRE_NCHW,
+                                          .order = GPU_PRE_RGB, .scale = { 1, 1, 1 } };
+        const size_t plane = FACE_ALIGN_SIZE * FACE_ALIGN_SIZE;
+        _cleanup_free_ float *rgb = malloc(plane * 3 * sizeof(float)), *luma = malloc(plane * sizeof(float));
+        struct gpu_pre_xform x;
+        struct cam_frame f;
+        float m[6];
+
+        ASSERT_TRUE(rgb && luma);
+        face_pipeline_wrap_image(img, &f);
+        ASSERT_OK(face_align_transform(d, m));
+        ASSERT_OK(gpu_pre_warp(img->width, img->height, m, FACE_ALIGN_SIZE, FACE_ALIGN_SIZE, &x));
+        ASSERT_OK(gpu_pre_run_cpu(&f, &o, &x, rgb));
+        for (size_t i = 0; i < plane; i++)
+                luma[i] = 0.299f * rgb[i] + 0.587f * rgb[plane + i] + 0.114f * rgb[2 * plane + i];
+        ASSERT_OK(face_quality_photometric(luma, FACE_ALIGN_SIZE, FACE_ALIGN_SIZE, FACE_ALIGN_SIZE, ret));
+}
+
+/* The backend's photometric graph against the oracle: mean, fractions, percentiles and Laplacian variance. */
+static void assert_photometric(const struct face_quality *got, const struct face_quality *want) {
+        fprintf(stderr, "  photometric: sharpness %.3f/%.3f mean %.3f/%.3f under %.4f/%.4f over %.4f/%.4f "
+                "range %.0f/%.0f (backend/oracle)\n", got->sharpness, want->sharpness, got->mean, want->mean,
+                got->under, want->under, got->over, want->over, got->range, want->range);
+        ASSERT_NEAR(got->sharpness, want->sharpness, 1e-3 * want->sharpness + 1e-3);
+        ASSERT_NEAR(got->mean, want->mean, 1e-3);
+        /* A pixel within a rounding error of a threshold may land on either side: one pixel of 6400. */
+        ASSERT_NEAR(got->under, want->under, 1.0 / 6400 + 1e-6);
+        ASSERT_NEAR(got->over, want->over, 1.0 / 6400 + 1e-6);
+        ASSERT_NEAR(got->range, want->range, 1.0);
+}
+
 static int analyze(struct face_pipeline *fp, const struct face_image *img, float *emb, struct face_analysis *a) {
         struct cam_frame f;
         face_pipeline_wrap_image(img, &f);
@@ -150,6 +189,9 @@ static void test_detect_portrait(void) {
         float ref = face_pipeline_sharpness_reference(fp);
         fprintf(stderr, "  sharpness: backend %.3f, reference %.3f\n", a.quality.sharpness, ref);
         ASSERT_NEAR(a.quality.sharpness, ref, 1e-3 * ref);
+        struct face_quality oracle;
+        photometric_oracle(&grace, &a.face, &oracle);
+        assert_photometric(&a.quality, &oracle);
         ASSERT_EQ(a.quality.guidance, FACE_GUIDANCE_OK);
         double norm = 0;
         for (int i = 0; i < 512; i++)
@@ -195,6 +237,10 @@ static void test_guidance_on_real_faces(void) {
         fprintf(stderr, "  dark: mean %.0f -> %s\n", a.quality.mean, face_guidance_to_string(a.quality.guidance));
         ASSERT_EQ(a.quality.guidance, FACE_GUIDANCE_TOO_DARK);
         ASSERT_TRUE(a.quality.score < base.quality.score);
+        struct face_quality oracle;
+        photometric_oracle(&dark, &a.face, &oracle);
+        ASSERT_TRUE(oracle.under > 0.05f);      /* the fraction measure is exercised, not only zero */
+        assert_photometric(&a.quality, &oracle);
 
         struct face_image soft = copy_of(&grace);
         blur(&soft, 4, 3);
@@ -203,6 +249,8 @@ static void test_guidance_on_real_faces(void) {
                 base.quality.sharpness, face_guidance_to_string(a.quality.guidance));
         ASSERT_EQ(a.quality.guidance, FACE_GUIDANCE_HOLD_STILL);
         ASSERT_TRUE(a.quality.sharpness < base.quality.sharpness / 10);
+        photometric_oracle(&soft, &a.face, &oracle);
+        assert_photometric(&a.quality, &oracle);
 
         /* Far away: the face is small in a larger frame. */
         struct face_image far = canvas(640, 480, 100);

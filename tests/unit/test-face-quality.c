@@ -99,6 +99,40 @@ static void test_photometric(void) {
         ASSERT_ERR(face_quality_photometric(img, 4, 4, 4, &q), EINVAL);
 }
 
+/* Varies along both axes, with fine texture, so reading the wrong row changes every measure. */
+static float texture(unsigned x, unsigned y) {
+        return (float) ((x * 13 + y * y * 7) % 97) + (float) y * 1.3f;
+}
+
+/*
+ * The row pitch is honoured: the same face in a buffer whose rows are padded
+ * (stride 131 floats, the padding bright and dark garbage) measures exactly as
+ * the packed one. An implementation indexing rows by the width reads shifted
+ * rows and padding, and changes the measures far beyond these tolerances.
+ */
+static void test_photometric_stride(void) {
+        enum { W = 112, H = 112, STRIDE = 131 };
+        static float packed[W * H], padded[STRIDE * H];
+        struct face_quality a, b;
+
+        fill(packed, W, H, texture);
+        for (unsigned y = 0; y < H; y++)
+                for (unsigned x = 0; x < STRIDE; x++)
+                        padded[y * STRIDE + x] = x < W ? texture(x, y) : ((x + y) & 1) ? 255.0f : 0.0f;
+        ASSERT_OK(face_quality_photometric(packed, W, H, W, &a));
+        ASSERT_OK(face_quality_photometric(padded, W, H, STRIDE, &b));
+        fprintf(stderr, "  packed: sharpness %.3f mean %.3f range %.0f; stride %d: sharpness %.3f mean %.3f range %.0f\n",
+                a.sharpness, a.mean, a.range, STRIDE, b.sharpness, b.mean, b.range);
+        ASSERT_TRUE(a.sharpness > 100 && a.range > 50);         /* a textured image: the measures see it */
+        ASSERT_NEAR(b.sharpness, a.sharpness, 1e-3 * a.sharpness);
+        ASSERT_NEAR(b.mean, a.mean, 1e-4);
+        ASSERT_NEAR(b.range, a.range, 0);
+        ASSERT_NEAR(b.under, a.under, 0);
+        ASSERT_NEAR(b.over, a.over, 0);
+        /* A stride below the width is refused. */
+        ASSERT_ERR(face_quality_photometric(padded, W, H, W - 1, &b), EINVAL);
+}
+
 static struct face_quality good(void) {
         return (struct face_quality) {
                 .ied = 100, .yaw = 2, .pitch = 1, .roll = 1, .size = 0.4f, .centring = 0.1f,
@@ -209,5 +243,5 @@ static void test_tracker(void) {
         ASSERT_ERR(face_tracker_new(&bad, &t), EINVAL);
 }
 
-TEST_MAIN(TEST_CASE(test_geometry), TEST_CASE(test_photometric), TEST_CASE(test_guidance),
+TEST_MAIN(TEST_CASE(test_geometry), TEST_CASE(test_photometric), TEST_CASE(test_photometric_stride), TEST_CASE(test_guidance),
           TEST_CASE(test_tracker))

@@ -156,6 +156,9 @@ imp=$(cam ImportPath); copied=$(cam ImportBytesCopied); converted=$(cam BytesCon
 out "  import path $imp, import bytes copied $copied, bytes converted by the source $converted, captured $(cam FramesCaptured), dropped $(cam FramesDropped)"
 check "Vulkan import path is dmabuf (vivid exports, lavapipe imports)" test "$imp" = dmabuf
 check "import bytes copied stays 0" test "$copied" = 0
+to_dev=$(cam BytesToDevice); from_dev=$(cam FrameBytesFromDevice)
+out "  bytes to the device over $(cam FramesProcessed) frames: $to_dev; back for the latest frame: $from_dev"
+check "Vulkan dma-buf path: no byte to the device for any frame" test "$to_dev" = 0
 check "source converted no bytes" test "$converted" = 0
 check "import path catalogued in the journal" journal_has "$MSG_IMPORT" "$t"
 journalctl -b -u lanesightd --since "@${t%.*}" -o cat --no-pager | grep -i import | tail -n 2 | sed 's/^/  journal: /' >"$res"
