@@ -16,8 +16,8 @@
 
 enum { OUT_SCORES_A, OUT_SCORES_B, OUT_REGS_A, OUT_REGS_B, _OUT_MAX };
 
-/* The photometric graph's outputs (see photometric_graph_new()). */
-enum { PH_LAP_MEAN, PH_LAP2_MEAN, PH_MEAN, PH_STEPS, _PH_MAX };
+/* The photometric graph's outputs, in order (see photometric_graph_build()). */
+enum { PH_LAP_MEAN, PH_LAP2_MEAN, PH_MEAN, PH_STEPS };
 /* Its step channels: 256 cumulative histogram bins, then under and over. */
 enum { PH_STEP_UNDER = 256, PH_STEP_OVER, _PH_STEP_MAX };
 
