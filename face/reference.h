@@ -11,7 +11,7 @@
  * its 3087 photos with one face they refuse 6 (0.19 %, all for a detection
  * score below 0.80; no quality score there is below 40), while 600
  * bit-flipped JPEG 2000 copies of a portrait never came out usable with a
- * false face (all five false faces scored 0.50-0.79). LFW's 356 photos with
+ * false face (all four false faces scored 0.50-0.79). LFW's 356 photos with
  * bystanders (10.3 %) are multiple-faces: passport portraits have one face.
  * Pure functions: any thread.
  */
