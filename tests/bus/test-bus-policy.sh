@@ -2,7 +2,7 @@
 # The bus policy in force (issue 12): the demo's private bus (tests/demo/lib.sh) with
 # units/org.lanesight.Lanesight1.conf added (the service user mapped to root, who runs this
 # test); lanesightd streams the demo clip; root receives its FrameProcessed signals, user
-# nobody (not in group lanesight) none. With the policy of before, nobody received 73 of 72.
+# nobody (not in group lanesight) none. With the policy of before, nobody received as many as root.
 # Environment (set by make check): LANESIGHTD, LANESIGHTCTL, LANESIGHT_TEST_CLIP, LANESIGHT_TEST_MODELS.
 set -u
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: bus-policy (needs root to listen as another user)"; exit 77; }
