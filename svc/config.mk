@@ -1,7 +1,6 @@
-# lanesightd's configuration (libinih).
+# lanesightd's configuration (its own line reader: libinih split long lines, issue 12).
 LIBRARIES += lsdconf
 lsdconf_SOURCES := svc/config.c
-lsdconf_PKGS := inih
 lsdconf_CFLAGS := -DLANESIGHT_MODELDIR='"$(DATADIR)/lanesight/models"'
 
 PROGRAMS += test-config

@@ -27,3 +27,7 @@ install-data:: $(BUILD)/units/lanesightd.service
 	install -D -m 0644 units/lanesight.catalog $(DESTDIR)$(CATALOGDIR)/lanesight.catalog
 
 TESTS += tests/bus/test-units.sh
+
+# The bus policy in force on a private bus: who receives the service's signals (issue 12).
+TESTS += tests/bus/test-bus-policy.sh
+tests/bus/test-bus-policy.sh: $(BUILD)/lanesightd $(BUILD)/lanesightctl $(MODEL_FILES) $(DEMO_CLIP)

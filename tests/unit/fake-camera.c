@@ -108,8 +108,12 @@ static void fake_fill(struct fake_camera *fc, struct fake_buffer *b) {
                                                                      : ((x & 1) == 0 ? fc->bayer_rgb[1] : fc->bayer_rgb[0]);
                 } else if (fc->payload && fc->payload_size <= b->length[p])
                         memcpy(m, fc->payload, fc->payload_size);
-                else
-                        memset(m, (int) (b->sequence & 0xff), MIN(b->length[p], 4096u));
+                else {
+                        /* A driver's header before the data: bytes no reader may take for pixels. */
+                        uint32_t off = fc->mplane ? fc->data_offset : 0;
+                        memset(m, 0xee, off);
+                        memset(m + off, (int) (b->sequence & 0xff), MIN(b->length[p] - off, 4096u));
+                }
                 munmap(m, b->length[p]);
         }
 }
@@ -241,7 +245,7 @@ static int fake_reqbufs(struct fake_camera *fc, int fd, struct v4l2_requestbuffe
         fake_geometry(fc, fc->fourcc, fc->width, fc->height, bpl, size);
         for (uint32_t i = 0; i < r->count; i++) {
                 for (uint32_t p = 0; p < fake_n_planes(fc, fc->fourcc); p++) {
-                        uint32_t len = ALIGN_UP(size[p], PAGE);
+                        uint32_t len = ALIGN_UP(size[p] + (fc->mplane ? fc->data_offset : 0), PAGE);
                         int m = memfd_create("fake-camera-buffer", MFD_CLOEXEC);
                         if (m < 0 || ftruncate(m, len) < 0) {
                                 safe_close(m);
@@ -274,8 +278,9 @@ static int fake_buffer_info(struct fake_camera *fc, struct v4l2_buffer *b, bool 
                         fake_geometry(fc, fc->fourcc, fc->width, fc->height, bpl, size);
                         b->m.planes[p].length = fb->length[p];
                         b->m.planes[p].m.mem_offset = (b->index * VIDEO_MAX_PLANES + p) * PAGE;
-                        b->m.planes[p].bytesused = dq ? size[p] + fb->bytesused_extra + (fb->bytesused_extra ? fb->length[p] : 0) : 0;
-                        b->m.planes[p].data_offset = 0;
+                        b->m.planes[p].bytesused = dq ? fc->data_offset + size[p] + fb->bytesused_extra +
+                                                        (fb->bytesused_extra ? fb->length[p] : 0) : 0;
+                        b->m.planes[p].data_offset = dq ? fc->data_offset : 0;
                 }
         } else {
                 uint32_t bpl[VIDEO_MAX_PLANES] = {}, size[VIDEO_MAX_PLANES] = {};

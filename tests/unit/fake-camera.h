@@ -77,6 +77,8 @@ struct fake_camera {
 
         /* behaviour and faults */
         uint32_t bpl_pad;               /* extra bytes per line */
+        uint32_t data_offset;           /* mplane: each plane's data starts this far in (a header before it;
+                                           bytesused includes it, as V4L2 says) */
         bool round_fmt;                 /* S_FMT rounds up to 16x8, S_PARM to an offered rate */
         bool no_timeperframe;           /* G_PARM without V4L2_CAP_TIMEPERFRAME; S_PARM changes nothing */
         uint32_t grant_fourcc;          /* S_FMT grants this whatever was asked */

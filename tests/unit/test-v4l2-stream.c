@@ -400,6 +400,36 @@ static void test_mplane_nv12m(void) {
         teardown(&x);
 }
 
+/*
+ * Issue 12: the planes' data_offset (a driver header before the pixels) was
+ * never set by the fake camera, so ignoring it in v4l2/stream.c passed every
+ * test. Each plane's data starts 256 bytes in, after bytes of 0xee.
+ */
+static void test_mplane_data_offset(void) {
+        struct fixture x;
+        const struct cam_frame *f;
+        struct fake_camera *fc = fake_camera_new(true);
+
+        fc->data_offset = 256;
+        ASSERT_OK(setup_with(&x, fc, V4L2_PIX_FMT_NV12M, 640, 480, NULL));
+        fc->auto_produce = true;
+        for (uint32_t i = 0; i < 3; i++) {
+                ASSERT_OK(cam_source_acquire(x.src, 100, &f));
+                ASSERT_EQ(f->sequence, i);
+                ASSERT_EQ(f->planes[0].offset, 256);
+                ASSERT_EQ(f->planes[1].offset, 256);
+                ASSERT_EQ(f->memory[0].bytesused, 256 + 640 * 480);
+                ASSERT_EQ(f->memory[1].bytesused, 256 + 640 * 240);
+                for (uint32_t p = 0; p < 2; p++) {
+                        const uint8_t *px = (const uint8_t *) f->memory[f->planes[p].memory].data + f->planes[p].offset;
+                        ASSERT_EQ(px[0], i & 0xff);     /* the frame, not the header */
+                        ASSERT_EQ(px[-1], 0xee);
+                }
+                ASSERT_OK(cam_source_release(x.src, f));
+        }
+        teardown(&x);
+}
+
 static void test_nv12_padded_stride(void) {
         struct fixture x;
         const struct cam_frame *f;
@@ -571,6 +601,6 @@ TEST_MAIN(TEST_CASE(test_stream_basic), TEST_CASE(test_newest_frame_wins), TEST_
           TEST_CASE(test_enodev_midstream), TEST_CASE(test_unplug_midstream), TEST_CASE(test_pollerr),
           TEST_CASE(test_eagain_storm), TEST_CASE(test_bytesused_too_large),
           TEST_CASE(test_bytesused_too_large_mplane), TEST_CASE(test_error_flag), TEST_CASE(test_no_expbuf), TEST_CASE(test_expbuf_access_mode),
-          TEST_CASE(test_no_dmabuf_param), TEST_CASE(test_mplane_nv12m), TEST_CASE(test_nv12_padded_stride),
+          TEST_CASE(test_no_dmabuf_param), TEST_CASE(test_mplane_nv12m), TEST_CASE(test_mplane_data_offset), TEST_CASE(test_nv12_padded_stride),
           TEST_CASE(test_convert_bayer), TEST_CASE(test_convert_mjpeg), TEST_CASE(test_convert_bad_mjpeg), TEST_CASE(test_no_convert),
           TEST_CASE(test_bad_params))
