@@ -12,7 +12,7 @@ pkgs_build="build-essential pkg-config libsystemd-dev libv4l-dev libdrm-dev
   libprotobuf-c-dev protobuf-c-compiler libjpeg62-turbo-dev libpng-dev
   libopenjp2-7-dev libinih-dev"
 pkgs_check="valgrind clang mesa-vulkan-drivers pocl-opencl-icd dbus dbus-bin
-  v4l-utils python3 groff-base"
+  v4l-utils python3 python3-dbusmock groff-base"
 pkgs_vm="qemu-system-x86 busybox-static xz-utils cpio zstd debootstrap v4l-utils jq"
 pkgs_package="debhelper devscripts lintian rpm fakeroot"
 

@@ -6,6 +6,7 @@
 
 #include "common/macro.h"
 #include "svc/bus-util.h"
+#include "svc/polkit.h"
 #include "svc/gallery.h"
 
 static uint64_t now_usec(struct lsd_daemon *d) {
@@ -33,9 +34,9 @@ static int method_add(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         r = sd_bus_message_read(m, "t", &ttl);
         if (r < 0)
                 return r;
-        r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        r = lsd_authorize(d, m, LSD_ACTION_MANAGE_GALLERY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         if (strlen(id) == 0 || strlen(id) > 255)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The id must be 1 to 255 bytes");
         if (ttl > 30ULL * 24 * 3600)
@@ -57,9 +58,9 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
         int r = sd_bus_message_read(m, "s", &id);
         if (r < 0)
                 return r;
-        r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        r = lsd_authorize(d, m, LSD_ACTION_MANAGE_GALLERY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         r = lsd_gallery_remove(d->gallery, id);
         if (r == -ENOENT)
                 return sd_bus_error_set(error, LSD_ERROR_NOT_FOUND, "No such gallery entry");
@@ -69,9 +70,9 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 static int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_daemon *d = userdata;
-        int r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        int r = lsd_authorize(d, m, LSD_ACTION_MANAGE_GALLERY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         lsd_gallery_clear(d->gallery);
         (void) sd_bus_emit_properties_changed(d->bus, LSD_OBJECT_ROOT, LSD_IFACE_GALLERY, "Count", NULL);
         return sd_bus_reply_method_return(m, NULL);
@@ -80,9 +81,9 @@ static int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_daemon *d = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        int r = lsd_authorize(d, m, LSD_ACTION_MANAGE_GALLERY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         lsd_gallery_expire(d->gallery, now_usec(d));
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
@@ -113,9 +114,9 @@ static int method_identify(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "u", &k);
         if (r < 0)
                 return r;
-        r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        r = lsd_authorize(d, m, LSD_ACTION_VERIFY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         if (k < 1 || k > ELEMENTSOF(cand))
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "k must be 1..100");
         lsd_gallery_expire(d->gallery, now_usec(d));

@@ -8,6 +8,7 @@
 #include "common/macro.h"
 #include "svc/analysis.h"
 #include "svc/bus-util.h"
+#include "svc/polkit.h"
 #include "svc/camera.h"
 #include "svc/session.h"
 
@@ -42,9 +43,9 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 static int method_get_cameras(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct lsd_daemon *d = userdata;
-        int r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        int r = lsd_authorize(d, m, LSD_ACTION_VERIFY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
@@ -109,9 +110,9 @@ static int method_open_session(sd_bus_message *m, void *userdata, sd_bus_error *
         r = read_session_options(m, &o, error);
         if (r < 0)
                 return r;
-        r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        r = lsd_authorize(d, m, LSD_ACTION_VERIFY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         if (!d->camera || !streq(camera, lsd_camera_path(d->camera)))
                 return sd_bus_error_setf(error, LSD_ERROR_NO_SUCH_CAMERA, "No camera '%s'", camera);
         const char *sender = sd_bus_message_get_sender(m);
@@ -174,9 +175,9 @@ static int method_extract_template(sd_bus_message *m, void *userdata, sd_bus_err
         r = sd_bus_message_read(m, "h", &fd);
         if (r < 0)
                 return r;
-        r = lsd_bus_check_caller(m, error);
-        if (r < 0)
-                return r;
+        r = lsd_authorize(d, m, LSD_ACTION_VERIFY, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 1: polkit is asked, the call comes back with its answer */
         r = lsd_analysis_start(d, m, fd, true, template_extracted, NULL, error);
         return r < 0 ? r : 1;   /* 1: handled, the reply comes later (0 would make sd-bus answer UnknownMethod) */
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <grp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,42 +8,6 @@
 #include "face/template.h"
 #include "svc/bus-util.h"
 #include "svc/engine.h"
-
-int lsd_bus_check_caller(sd_bus_message *m, sd_bus_error *ret_error) {
-        sd_bus_creds *creds = NULL;
-        const gid_t *gids = NULL;
-        uid_t uid;
-        gid_t gid;
-        int r, n;
-
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
-                                      SD_BUS_CREDS_AUGMENT, &creds);
-        if (r < 0)
-                return sd_bus_error_set_errnof(ret_error, r, "Cannot identify the caller");
-        r = sd_bus_creds_get_euid(creds, &uid);
-        if (r >= 0 && uid == 0) {
-                sd_bus_creds_unref(creds);
-                return 0;
-        }
-        /* getgrnam_r: the group may be added after we started. */
-        struct group grp, *res = NULL;
-        char buf[4096];
-        if (getgrnam_r(LSD_CALLER_GROUP, &grp, buf, sizeof(buf), &res) == 0 && res) {
-                if (sd_bus_creds_get_egid(creds, &gid) >= 0 && gid == res->gr_gid) {
-                        sd_bus_creds_unref(creds);
-                        return 0;
-                }
-                n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-                for (int i = 0; i < n; i++)
-                        if (gids[i] == res->gr_gid) {
-                                sd_bus_creds_unref(creds);
-                                return 0;
-                        }
-        }
-        sd_bus_creds_unref(creds);
-        return sd_bus_error_setf(ret_error, LSD_ERROR_ACCESS_DENIED,
-                                 "Only root and members of group '%s' may call lanesightd", LSD_CALLER_GROUP);
-}
 
 int lsd_bus_read_template(struct lsd_daemon *d, sd_bus_message *m, float *out, sd_bus_error *ret_error) {
         const void *data = NULL;

@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * What every bus handler shares: the named errors, the caller check (root or
- * group "lanesight"; the bus policy is the first gate, this the second), and
- * templates in call arguments and replies (images: analysis.h). Main loop only.
+ * What every bus handler shares: the named errors and templates in call
+ * arguments and replies (authorization: polkit.h; images: analysis.h).
+ * Main loop only.
  */
 
 #include <systemd/sd-bus.h>
@@ -25,9 +25,6 @@
 #define LSD_ERROR_NOT_FOUND LSD_ERROR_PREFIX "NotFound"
 #define LSD_ERROR_OPTED_OUT LSD_ERROR_PREFIX "OptedOut"
 #define LSD_ERROR_ENGINE LSD_ERROR_PREFIX "EngineFailure"
-
-/* 0 if the sender may call us, else an AccessDenied error set in ret_error. */
-int lsd_bus_check_caller(sd_bus_message *m, sd_bus_error *ret_error);
 
 /*
  * Reads a template argument ("ay") and decodes it against the pipeline's

@@ -20,6 +20,7 @@
 #include "svc/engine.h"
 #include "svc/gallery.h"
 #include "svc/message-ids.h"
+#include "svc/polkit.h"
 #include "svc/session.h"
 #include "svc/work.h"
 
@@ -461,6 +462,7 @@ void lsd_daemon_done(struct lsd_daemon *d) {
                 lsd_session_end(d->sessions, "service stopping");
         if (d->event)
                 lsd_analysis_abort_all(d);
+        lsd_authorize_done(d);
         d->status_timer = sd_event_source_disable_unref(d->status_timer);
         /* Waits for the frame and the jobs in hand: the loop is done serving by now. */
         d->camera = lsd_camera_free(d->camera);

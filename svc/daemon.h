@@ -32,10 +32,10 @@
 #define LSD_IFACE_CAMERA LSD_BUS_NAME ".Camera"
 #define LSD_IFACE_SESSION LSD_BUS_NAME ".Session"
 #define LSD_IFACE_GALLERY LSD_BUS_NAME ".Gallery"
-#define LSD_CALLER_GROUP "lanesight"
 #define LSD_IMAGE_MAX_BYTES (16u << 20)
 
 struct lsd_analysis;
+struct lsd_auth_query;
 struct lsd_camera;
 struct lsd_engine;
 struct lsd_gallery;
@@ -67,6 +67,8 @@ struct lsd_daemon {
         struct lsd_gallery *gallery;
         struct lsd_session *sessions;   /* linked list */
         struct lsd_peer *peers;         /* owners of sessions, each tracked once (session.c) */
+        struct lsd_auth_query *auth_queries;    /* calls waiting for polkit (polkit.c) */
+        uint64_t polkit_missing_since;  /* CLOCK_MONOTONIC µs; 0: polkit answered last time */
         uint64_t next_session_id;
 
         sd_event_source *status_timer;

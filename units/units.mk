@@ -7,6 +7,8 @@ TMPFILESDIR     ?= /usr/lib/tmpfiles.d
 CATALOGDIR      ?= /usr/lib/systemd/catalog
 DBUS_POLICYDIR  ?= $(DATADIR)/dbus-1/system.d
 DBUS_SYSTEM_SERVICEDIR ?= $(DATADIR)/dbus-1/system-services
+POLKIT_ACTIONDIR ?= $(DATADIR)/polkit-1/actions
+POLKIT_RULESDIR  ?= $(DATADIR)/polkit-1/rules.d
 
 # $(call unit_subst,IN,OUT,SBINDIR)
 unit_subst = sed -e 's|@SBINDIR@|$(3)|g' $(1) >$(2).tmp && mv $(2).tmp $(2)
@@ -25,6 +27,8 @@ install-data:: $(BUILD)/units/lanesightd.service
 	install -D -m 0644 units/lanesight.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/lanesight.conf
 	install -D -m 0644 units/lanesight.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/lanesight.conf
 	install -D -m 0644 units/lanesight.catalog $(DESTDIR)$(CATALOGDIR)/lanesight.catalog
+	install -D -m 0644 units/org.lanesight.Lanesight1.policy $(DESTDIR)$(POLKIT_ACTIONDIR)/org.lanesight.Lanesight1.policy
+	install -D -m 0644 units/50-org.lanesight.Lanesight1.rules $(DESTDIR)$(POLKIT_RULESDIR)/50-org.lanesight.Lanesight1.rules
 
 TESTS += tests/bus/test-units.sh
 
