@@ -166,83 +166,87 @@ static bool verb_takes_value(const char *name, size_t len) {
 }
 
 /*
+ * A "--name[=value]" word at argv[*i]: a global option is applied (its value
+ * may be the next word, then *i moves past it) and true returned; anything
+ * else returns false and is the command's. Sets *ret_exit on a usage error.
+ */
+static bool take_global(struct ctl_options *o, struct cmdline *c, int argc, char **argv, int *i, int *ret_exit) {
+        const char *name = argv[*i] + 2, *eq = strchr(name, '='), *arg = NULL;
+        size_t len = eq ? (size_t) (eq - name) : strlen(name);
+        const struct option *opt = NULL;
+
+        for (const struct option *g = global_opts; g->name; g++)
+                if (strlen(g->name) == len && strncmp(g->name, name, len) == 0)
+                        opt = g;
+        if (!opt)
+                return false;
+        if (opt->has_arg == required_argument) {
+                if (eq)
+                        arg = eq + 1;
+                else if (*i + 1 < argc)
+                        arg = argv[++*i];
+                else {
+                        fprintf(stderr, "lanesightctl: option '--%s' needs a value\n", opt->name);
+                        *ret_exit = CTL_EXIT_USAGE;
+                        return true;
+                }
+        } else if (eq) {
+                fprintf(stderr, "lanesightctl: option '--%s' takes no value\n", opt->name);
+                *ret_exit = CTL_EXIT_USAGE;
+                return true;
+        }
+        if (opt->val == ARG_VERSION)
+                c->version = true;
+        else
+                *ret_exit = apply_global(o, opt->val, arg);
+        return true;
+}
+
+/*
  * Splits the line as systemctl and busctl do: global options anywhere, the
  * first other word is the command, and everything else (its options and
  * arguments, "--" and what follows) goes to the command in the order given.
- * -h/--help after the command is the command's. Returns 0 or an exit code.
+ * -h/--help after the command is the command's. Returns 0 or an exit code;
+ * ret->argv is malloc'ed (also on failure, or NULL).
  */
 static int split_cmdline(struct ctl_options *o, int argc, char **argv, struct cmdline *ret) {
-        char **rest = calloc((size_t) argc + 1, sizeof(char *));
-        int n = 1, r;
+        int n = 1, r = 0;
 
-        if (!rest)
+        *ret = (struct cmdline) { .argv = calloc((size_t) argc + 1, sizeof(char *)) };
+        if (!ret->argv)
                 return CTL_EXIT_ENGINE;
-        *ret = (struct cmdline) { .argv = rest };
-        for (int i = 1; i < argc; i++) {
+        char **rest = ret->argv;
+        for (int i = 1; i < argc && r == 0; i++) {
                 const char *a = argv[i];
                 if (streq(a, "--")) {
                         while (i < argc)
                                 rest[n++] = argv[i++];
                         break;
                 }
-                if ((streq(a, "-h") || streq(a, "--help")) && !ret->verb) {
+                if ((streq(a, "-h") || streq(a, "--help")) && !ret->verb)
                         ret->help = true;
-                        continue;
-                }
-                if (startswith(a, "--") && a[2]) {
-                        const char *name = a + 2, *eq = strchr(name, '=');
-                        size_t len = eq ? (size_t) (eq - name) : strlen(name);
-                        const struct option *opt = NULL;
-                        for (const struct option *g = global_opts; g->name; g++)
-                                if (strlen(g->name) == len && strncmp(g->name, name, len) == 0)
-                                        opt = g;
-                        if (!opt) {
-                                rest[n++] = argv[i];
-                                if (!eq && verb_takes_value(name, len) && i + 1 < argc)
-                                        rest[n++] = argv[++i];
+                else if (startswith(a, "--") && a[2]) {
+                        if (take_global(o, ret, argc, argv, &i, &r))
                                 continue;
-                        }
-                        const char *arg = NULL;
-                        if (opt->has_arg == required_argument) {
-                                if (eq)
-                                        arg = eq + 1;
-                                else if (i + 1 < argc)
-                                        arg = argv[++i];
-                                else {
-                                        fprintf(stderr, "lanesightctl: option '--%s' needs a value\n", opt->name);
-                                        return CTL_EXIT_USAGE;
-                                }
-                        } else if (eq) {
-                                fprintf(stderr, "lanesightctl: option '--%s' takes no value\n", opt->name);
-                                return CTL_EXIT_USAGE;
-                        }
-                        if (opt->val == ARG_VERSION) {
-                                ret->version = true;
-                                continue;
-                        }
-                        r = apply_global(o, opt->val, arg);
-                        if (r != 0)
-                                return r;
-                        continue;
-                }
-                if (startswith(a, "-o")) {
+                        /* The command's option: its value is never the command. */
+                        rest[n++] = argv[i];
+                        if (!strchr(a, '=') && verb_takes_value(a + 2, strlen(a + 2)) && i + 1 < argc)
+                                rest[n++] = argv[++i];
+                } else if (startswith(a, "-o")) {
                         const char *arg = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
                         if (!arg) {
                                 fprintf(stderr, "lanesightctl: option '-o' needs a value\n");
                                 return CTL_EXIT_USAGE;
                         }
-                        apply_global(o, ARG_OUTPUT, arg);
-                        continue;
-                }
-                if (!ret->verb && (a[0] != '-' || !a[1])) {
+                        r = apply_global(o, ARG_OUTPUT, arg);
+                } else if (!ret->verb && a[0] != '-') {
                         ret->verb = a;
                         rest[0] = argv[i];
-                        continue;
-                }
-                rest[n++] = argv[i];
+                } else
+                        rest[n++] = argv[i];
         }
         ret->argc = n;
-        return 0;
+        return r;
 }
 
 /* The offline verbs: positional arguments only. Returns 0, or an exit code. */
@@ -333,6 +337,7 @@ int main(int argc, char **argv) {
         int r;
 
         r = split_cmdline(&o, argc, argv, &c);
+        _cleanup_free_ char **verb_argv = c.argv;
         if (r != 0)
                 return r;
         if (c.version) {
