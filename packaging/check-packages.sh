@@ -86,7 +86,8 @@ check_models() {
                         pass "$kind $name copyright has the MIT text and names Apache-2.0"
                 else fail "$kind $name copyright lacks a licence"; fi
         else
-                n=$(grep -Ec '^/usr/share/licenses/lanesight-models/[a-z0-9._-]+\.LICENSE$' "$tmp/list")
+                # Versioned (/usr/share/licenses/NAME-VERSION) with Debian's rpm.
+                n=$(grep -Ec '^/usr/share/licenses/lanesight-models(-[0-9][^/]*)?/[a-z0-9._-]+\.LICENSE$' "$tmp/list" || true)
                 [ "$n" -ge 3 ] && pass "$kind $name has $n licence files" || fail "$kind $name has $n licence files"
         fi
         extra=$(grep -Ev '^/usr/share/(doc|licenses)/lanesight-models(-[0-9][^/]*)?/|^/usr/share/lanesight/models/[a-z0-9._-]+\.onnx$' \
