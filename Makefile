@@ -1,6 +1,7 @@
 # lanesight — top-level build.
 #
-#   make                 build everything into build/
+#   make                 build what ships (programs, units) into build/
+#   make build-tests     build everything, tests included
 #   make demo            install deps, then run the main job on the embedded clip
 #   make check           install deps, build and run the fast tests
 #   make check SANITIZE=1   the same under ASan+UBSan (objects in build/sanitize/)
@@ -9,32 +10,22 @@
 #   make fuzz            build the libFuzzer targets (clang)
 #   make bench           benchmarks
 #   make install DESTDIR=... PREFIX=...
+#   make dist            the upstream tarball and the models tarball (build/dist/)
+#   make deb, make rpm   distribution packages (packaging/)
 #   V=1                  print every command
+#   WERROR=1             warnings are errors (CI)
+#   VULKAN=yes|no|auto, OPENCL=yes|no|auto   the optional backends (default auto)
+#   CACHE_DIR=DIR        downloads (portraits); MODELS_DIR=DIR, MODELS_FROM=DIR: models
+# Shared variables (install paths, flags, switches, models, test inputs) are in
+# config.mk, read before every fragment.
 #
 # Each folder adds itself through *.mk fragments (see "Fragments").
 
-PREFIX      ?= /usr
-BINDIR      ?= $(PREFIX)/bin
-SBINDIR     ?= $(PREFIX)/sbin
-LIBEXECDIR  ?= $(PREFIX)/libexec/lanesight
-DATADIR     ?= $(PREFIX)/share
-MANDIR      ?= $(DATADIR)/man
-SYSCONFDIR  ?= /etc
-DESTDIR     ?=
+include config.mk
 
-VERSION := 0.1.0
-
-CC      ?= cc
-CFLAGS  ?= -O2 -g
-LDFLAGS ?=
-PKG_CONFIG ?= pkg-config
-
-SANITIZE ?=
 ifeq ($(SANITIZE),1)
-BUILD ?= build/sanitize
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
-BUILD ?= build
 SAN_FLAGS :=
 endif
 
@@ -44,7 +35,7 @@ else
 Q := @
 endif
 
-WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
+WARNINGS := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
 
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DLANESIGHT_VERSION='"$(VERSION)"' \
@@ -76,8 +67,10 @@ all: build-all
 
 include $(sort $(wildcard */*.mk) $(wildcard */*/*.mk))
 
-pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1)))
-pkg_libs   = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
+# Silent: before packaging/deps.sh has installed a library its probe fails,
+# and the build that follows the installation (a sub-make) probes again.
+pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
+pkg_libs   = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null))
 
 # Objects live under $(BUILD)/obj mirroring the source tree; generated .c
 # files under $(BUILD)/gen map to $(BUILD)/obj/gen.
@@ -122,19 +115,33 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
 ALL_PROGRAM_PATHS := $(foreach p,$(PROGRAMS),$($(p)_PATH))
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(GENERATED)
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(GENERATED) features
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.c | $(GENERATED)
+$(BUILD)/obj/%.o: %.c | $(GENERATED) features
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 -include $(ALL_OBJS:.o=.d)
 
-build-all: $(ALL_PROGRAM_PATHS)
+# What ships (an _INSTALL directory), and everything (tests, tools, benches).
+SHIP_PROGRAM_PATHS := $(foreach p,$(PROGRAMS),$(if $($(p)_INSTALL),$($(p)_PATH)))
+build-all: $(SHIP_PROGRAM_PATHS)
+build-tests: $(ALL_PROGRAM_PATHS)
+
+# The optional backends: the verdict of config.mk's probes, said once per
+# build, at build time (after packaging/deps.sh, never before it). Loud when
+# auto leaves a backend out; fatal when it was asked for.
+feature_msg = printf '%s\n' "*** WARNING: the $(1) backend is NOT built: $(strip $(2)) not found ($(3)=auto)." \
+	"*** Its tests will not run. Install it (packaging/deps.sh) or pass $(3)=no to silence this." >&2
+feature_err = echo "error: $(3)=yes, but $(strip $(2)) not found (packaging/deps.sh installs it)" >&2; exit 1
+feature_check = $(if $(2),$(if $(filter yes,$(3)),$(call feature_err,$(1),$(2),$(4)),$(call feature_msg,$(1),$(2),$(4))),:)
+features:
+	@$(call feature_check,Vulkan,$(VK_MISSING),$(VULKAN),VULKAN)
+	@$(call feature_check,OpenCL,$(CL_MISSING),$(OPENCL),OPENCL)
 
 # ---------------------------------------------------------------------------
 # The two quick-start commands, and the other entry points.
@@ -145,14 +152,20 @@ deps:
 TEST_TIMEOUT ?= 600
 # The build step runs in parallel even when make was called without -j.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
+# This make read the fragments before deps installed anything (glslc, say):
+# its FETCH, TESTS and pkg-config flags may be short. So everything after
+# deps runs in a sub-make, which reads them again; check-run is that part.
 check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run:
 	$(Q)$(if $(strip $(FETCH)),$(MAKE) --no-print-directory $(FETCH))
-	$(Q)$(MAKE) --no-print-directory -j$(NPROC) build-all $(TESTS)
+	$(Q)$(MAKE) --no-print-directory -j$(NPROC) build-tests $(TESTS)
 	$(Q)tests/run-tests.sh --timeout $(if $(filter 1,$(VALGRIND)),1800,$(TEST_TIMEOUT)) \
 		$(if $(filter 1,$(VALGRIND)),--valgrind) $(TESTS)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory build-tests
 	$(Q)set -e; $(foreach b,$(BENCHES),$(b);)
 
 install: build-all
@@ -168,5 +181,5 @@ clean:
 print-%:
 	@echo '$*=$($*)'
 
-.PHONY: all build-all deps check bench install install-data clean demo vm-check fuzz
+.PHONY: all build-all build-tests features deps check check-run bench install install-data clean demo vm-check fuzz
 .DELETE_ON_ERROR:

@@ -1,4 +1,7 @@
 # OpenCL backend: libgpucl.a, kernels embedded from gpu/cl/kernels/*.cl.
+# Built when config.mk's OPENCL switch (yes|no|auto) finds OpenCL.pc;
+# otherwise gpu/backend-stub-cl.c stands in.
+ifeq ($(GPU_CL_AVAILABLE),yes)
 GPU_CL_KERNELS := $(sort $(wildcard gpu/cl/kernels/*.cl))
 
 $(BUILD)/gen/gpu-cl-kernels.h: gpu/cl/embed.sh $(GPU_CL_KERNELS)
@@ -20,3 +23,4 @@ gpucl_PKGS := OpenCL
 # Registers the backend with gpu/engine.mk (replaces gpu/backend-stub-cl.c);
 # gpupre: the preprocessing definition the kernels are checked against.
 GPU_CL_BACKEND := gpucl gpupre
+endif

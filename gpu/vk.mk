@@ -7,10 +7,9 @@ gpupre_SOURCES := gpu/preprocess.c
 # --- shaders: gpu/shaders/<name>.comp -> SPIR-V (C initializer) -> one C table,
 # and enum gpu_shader_id { GPU_SHADER_<NAME>, ... } in $(BUILD)/gen/gpu/vk-shaders.h.
 # SPIR-V is never committed nor loaded from disk.
-GLSLC ?= glslc
-# Without glslc or the Vulkan headers the backend is left out (gpu/backend-stub-vk.c
-# stands in) rather than breaking the build; packaging/deps.sh installs both.
-GPU_VK_AVAILABLE := $(if $(shell command -v $(GLSLC) 2>/dev/null),$(shell $(PKG_CONFIG) --exists vulkan && echo yes))
+# GLSLC and GPU_VK_AVAILABLE come from config.mk (VULKAN=yes|no|auto): without
+# glslc or the Vulkan headers the backend is left out (gpu/backend-stub-vk.c
+# stands in); packaging/deps.sh installs both.
 ifeq ($(GPU_VK_AVAILABLE),yes)
 VK_SHADER_NAMES := $(sort $(basename $(notdir $(wildcard gpu/shaders/*.comp))))
 VK_SHADER_INCS := $(VK_SHADER_NAMES:%=$(BUILD)/gen/shaders/%.spv.inc)

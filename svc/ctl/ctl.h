@@ -29,6 +29,7 @@ struct ctl_options {
         const char *backend;            /* offline commands */
         const char *device;
         const char *models_dir;
+        const char *models_searched;    /* where models_dir was looked for, quoted, for messages */
         const char *detector;
         const char *embedder;
         const char *embedder_id;

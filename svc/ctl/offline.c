@@ -63,8 +63,9 @@ static int open_pipeline(const struct ctl_options *o, struct face_pipeline **ret
         if (r < 0) {
                 fprintf(stderr, "lanesightctl: cannot start the face engine: %s\n", err[0] ? err : strerror(-r));
                 if (r == -ENOENT)
-                        fprintf(stderr, "lanesightctl: models are looked for in '%s' (--models DIR, "
-                                "or `make models` in a source tree)\n", o->models_dir);
+                        fprintf(stderr, "lanesightctl: looked for the models in %s (give --models DIR, "
+                                "or run `make models` in a source tree)\n",
+                                o->models_searched ?: o->models_dir);
         }
         return r;
 }
@@ -217,7 +218,7 @@ int ctl_compare(const struct ctl_options *o, int argc, char **argv) {
 
         argc = take_accept_poor(argc, argv, &accept_poor);
         if (argc != 2) {
-                fprintf(stderr, "lanesightctl: compare takes two images (see --help)\n");
+                fprintf(stderr, "lanesightctl: compare takes two images (see 'lanesightctl compare --help')\n");
                 return CTL_EXIT_USAGE;
         }
         if (open_pipeline(o, &fp) < 0)
@@ -289,7 +290,7 @@ int ctl_template(const struct ctl_options *o, int argc, char **argv) {
 
         argc = take_accept_poor(argc, argv, &accept_poor);
         if (argc != 1) {
-                fprintf(stderr, "lanesightctl: template takes one image (see --help)\n");
+                fprintf(stderr, "lanesightctl: template takes one image (see 'lanesightctl template --help')\n");
                 return CTL_EXIT_USAGE;
         }
         if (open_pipeline(o, &fp) < 0)

@@ -1,4 +1,5 @@
 # OpenCL backend tests (PoCL in make check; skip when no OpenCL device).
+ifeq ($(GPU_CL_AVAILABLE),yes)
 PROGRAMS += test-cl-context
 TEST_PROGRAMS += test-cl-context
 test-cl-context_SOURCES := tests/gpu/test-cl-context.c
@@ -37,3 +38,4 @@ TEST_PROGRAMS += test-cl-pipeline
 test-cl-pipeline_SOURCES := tests/gpu/test-cl-pipeline.c
 test-cl-pipeline_LIBS = $(GPU_ENGINE_LIBS)
 TESTS += $(BUILD)/tests/test-cl-pipeline
+endif

@@ -1,4 +1,4 @@
-# make system-check: the .deb from `make deb` installed in a Debian trixie
+# make system-check: the two .debs from `make deb` (lanesight, lanesight-models) installed in a Debian trixie
 # guest (qemu, trixie's kernel, systemd as PID 1, dbus, journald) and checked
 # under systemd (see docs/system-check.md). Not part of make check: it builds
 # the package and boots a full system (minutes).
@@ -19,6 +19,7 @@ system-check: deb
 	$(Q)mkdir -p $(SYSTEM_OUT)
 	$(Q)$(BUILD)/lanesight-play --fast --quiet --raw $(SYSTEM_OUT)/traveler.nv12 $(DEMO_CLIP) >/dev/null
 	$(Q)tests/vm/system/system-check.sh --deb $(firstword $(wildcard $(PKG_OUT)/lanesight_$(VERSION)-1_*.deb)) \
+		--deb $(PKG_OUT)/lanesight-models_$(VERSION)-1_all.deb \
 		--cache $(VM_CACHE) --out $(SYSTEM_OUT) --timeout $(SYSTEM_TIMEOUT) \
 		--add $(SYSTEM_OUT)/traveler.nv12 --add $(DEMO_PORTRAIT) --add $(IMPOSTOR_PORTRAIT) \
 		--add $(BUILD)/tests/test-vk-import \

@@ -2,10 +2,11 @@
 # make system-check: the installed product on a real kernel under systemd.
 # Boots trixie's kernel under qemu with a debootstrapped trixie root file
 # system (systemd as PID 1, dbus, udev, journald) unpacked from an initramfs,
-# in which lanesight-system-check.service installs the .deb and checks it
-# (tests/vm/system/guest/guest.sh). See docs/system-check.md.
+# in which lanesight-system-check.service installs the .debs (lanesight and
+# lanesight-models) and checks them (tests/vm/system/guest/guest.sh). See
+# docs/system-check.md.
 #
-#   tests/vm/system/system-check.sh --deb FILE [--cache DIR] [--out DIR]
+#   tests/vm/system/system-check.sh --deb FILE [--deb FILE]... [--cache DIR] [--out DIR]
 #                                   [--timeout S] [--debug] [--add FILE]...
 #                                   [--guest SCRIPT]
 #
@@ -15,10 +16,11 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
-cache=build/vm; out=""; deb=""; tmo=900; append=""; adds=""; guest=$here/guest/guest.sh
+cache=build/vm; out=""; debs=""; tmo=900; append=""; adds=""; guest=$here/guest/guest.sh
 while [ $# -gt 0 ]; do
         case "$1" in
-        --deb) deb=$2; shift 2 ;;
+        --deb) [ -f "$2" ] || { echo "system-check: no package '$2' (make deb)" >&2; exit 2; }
+               debs="$debs $2"; shift 2 ;;
         --cache) cache=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --timeout) tmo=$2; shift 2 ;;
@@ -29,7 +31,9 @@ while [ $# -gt 0 ]; do
         *) echo "system-check: unknown option '$1'" >&2; exit 2 ;;
         esac
 done
-[ -f "$deb" ] || { echo "system-check: --deb FILE is required (make deb)" >&2; exit 2; }
+[ -n "$debs" ] || { echo "system-check: --deb FILE is required (make deb)" >&2; exit 2; }
+# The service depends on its models: the guest installs both in one dpkg -i.
+case "$debs" in *lanesight-models_*) ;; *) echo "system-check: no lanesight-models .deb given" >&2; exit 2 ;; esac
 out=${out:-$cache/system-check}
 mkdir -p "$cache" "$out"
 
@@ -56,11 +60,11 @@ fi
 flock -u 9
 exec 9>&-
 
-# The per-run payload: the .deb, the guest test and its unit (enabled).
+# The per-run payload: the .debs, the guest test and its unit (enabled).
 p=$out/payload
 rm -rf "$p" && mkdir -p "$p/pkg" "$p/usr/local/lib/lanesight-system-check" \
         "$p/etc/systemd/system/multi-user.target.wants"
-cp "$deb" "$p/pkg/"
+for deb in $debs; do cp "$deb" "$p/pkg/"; done
 cp "$guest" "$p/usr/local/lib/lanesight-system-check/guest.sh"
 for f in $adds; do cp "$f" "$p/usr/local/lib/lanesight-system-check/"; done
 cp "$here/guest/lanesight-system-check.service" "$p/etc/systemd/system/"

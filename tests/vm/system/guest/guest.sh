@@ -1,6 +1,6 @@
 #!/bin/sh
 # The system-check guest test, run by lanesight-system-check.service under
-# systemd (PID 1) on the trixie kernel: installs the .deb built by `make deb`
+# systemd (PID 1) on the trixie kernel: installs the two .debs built by `make deb` (lanesight, lanesight-models)
 # and checks the installed product against a real kernel (vivid), real
 # systemd, journald and the system bus (docs/system-check.md). Result lines
 # ("PASS: x", "FAIL: x") and measurements go to the second serial port, read
@@ -84,8 +84,11 @@ udevadm settle --timeout=30
 
 # ---------------------------------------------------------------- install
 deb=$(ls /pkg/lanesight_*.deb 2>/dev/null | head -n 1)
-[ -n "$deb" ] || { fail "no .deb in /pkg"; finish; }
-check "dpkg -i $(basename "$deb")" dpkg -i "$deb"
+models_deb=$(ls /pkg/lanesight-models_*.deb 2>/dev/null | head -n 1)
+[ -n "$deb" ] && [ -n "$models_deb" ] || { fail "no lanesight and lanesight-models .deb in /pkg"; finish; }
+# One transaction: lanesight depends on lanesight-models (= its version).
+check "dpkg -i $(basename "$models_deb") $(basename "$deb")" dpkg -i "$models_deb" "$deb"
+check "models installed by lanesight-models" test -f /usr/share/lanesight/models/fr-feature-112.onnx
 check "system user lanesightd exists" id lanesightd
 # postinst started it (deb-systemd-invoke start): it must have come up then,
 # with the bus policy already knowing the new user.
