@@ -115,6 +115,8 @@ check_service() {
                 /usr/share/dbus-1/system.d/org.lanesight.Lanesight1.conf
                 /usr/share/dbus-1/system-services/org.lanesight.Lanesight1.service
                 /usr/share/dbus-1/interfaces/org.lanesight.Lanesight1.xml
+                /usr/share/polkit-1/actions/org.lanesight.Lanesight1.policy
+                /usr/share/polkit-1/rules.d/50-org.lanesight.Lanesight1.rules
                 /usr/share/bash-completion/completions/lanesightctl"
         for f in $want; do
                 if grep -qx "$f" "$tmp/list"; then pass "$kind has $f"; else fail "$kind lacks $f"; fi
@@ -131,7 +133,7 @@ check_service() {
         if grep -Eqx '/usr/share/zsh/(vendor-completions|site-functions)/_lanesightctl' "$tmp/list"; then
                 pass "$kind has the zsh completion"; else fail "$kind lacks the zsh completion"; fi
         # Nothing else: no test programs, demo tools, models or stray build files.
-        extra=$(grep -Ev '^/usr/(s?bin/lanesight(d|ctl|-probe|-infer)$|share/(doc|licenses)/lanesight(-[0-9][^/]*)?/|share/man/man[158]/lanesight|share/bash-completion/completions/lanesightctl$|share/zsh/(vendor-completions|site-functions)/_lanesightctl$|share/dbus-1/(system\.d|system-services|interfaces)/org\.lanesight\.Lanesight1\.(conf|service|xml)$|lib/(sysusers|tmpfiles)\.d/lanesight\.conf$|lib/systemd/catalog/lanesight\.catalog$|lib/\.build-id/)|^/(usr/)?lib/systemd/system/lanesightd\.service$' \
+        extra=$(grep -Ev '^/usr/(s?bin/lanesight(d|ctl|-probe|-infer)$|share/(doc|licenses)/lanesight(-[0-9][^/]*)?/|share/man/man[158]/lanesight|share/bash-completion/completions/lanesightctl$|share/zsh/(vendor-completions|site-functions)/_lanesightctl$|share/dbus-1/(system\.d|system-services|interfaces)/org\.lanesight\.Lanesight1\.(conf|service|xml)$|share/polkit-1/(actions/org\.lanesight\.Lanesight1\.policy|rules\.d/50-org\.lanesight\.Lanesight1\.rules)$|lib/(sysusers|tmpfiles)\.d/lanesight\.conf$|lib/systemd/catalog/lanesight\.catalog$|lib/\.build-id/)|^/(usr/)?lib/systemd/system/lanesightd\.service$' \
                 "$tmp/list" || true)
         if [ -z "$extra" ]; then pass "$kind ships no unexpected file"; else
                 fail "$kind ships unexpected files: $(echo $extra)"; fi
