@@ -15,7 +15,7 @@ _lanesightctl() {
                 [verify]="--reference --template --camera --timeout --min-quality --opt-out"
                 [identify]="--candidates --camera --timeout --min-quality --image"
                 [gallery]="--template --ttl"
-                [template]="" [compare]=""
+                [template]="--accept-poor-reference" [compare]="--accept-poor-reference"
         )
 
         case "$prev" in

@@ -63,6 +63,8 @@ static void template_help(void) {
                "process: no service needed. Prints the face, its quality and the template (base64).\n\n"
                "  -o, --output FILE   also write the binary template to FILE ('-': stdout, nothing else)\n"
                "  --json              one JSON object: model, dim, format_version, template, face\n"
+               "  --accept-poor-reference  use a photo judged a poor reference (several faces, a weak\n"
+               "                      detection, low quality) anyway; it is still reported as poor\n"
                "Engine options: --backend, --device, --threads, --models, --detector, --embedder,\n"
                "--embedder-id (see 'lanesightctl --help'). Exit status: 0 done, 2 usage error,\n"
                "3 no face or unusable image, 4 engine failure (e.g. models not found).\n");
@@ -74,6 +76,8 @@ static void compare_help(void) {
                "faces with their quality, the cosine score and the decision.\n\n"
                "  --threshold T       the score at or above which the faces match (default %.3f)\n"
                "  --json              one JSON object: score, match, threshold, backend, model, faces\n"
+               "  --accept-poor-reference  use photos judged poor references (several faces, a weak\n"
+               "                      detection, low quality) anyway; they are still reported as poor\n"
                "Engine options: --backend, --device, --threads, --models, --detector, --embedder,\n"
                "--embedder-id (see 'lanesightctl --help'). Exit status: 0 match, 1 no match,\n"
                "2 usage error, 3 no face or unusable image, 4 engine failure.\n",
@@ -249,7 +253,7 @@ static int split_cmdline(struct ctl_options *o, int argc, char **argv, struct cm
         return r;
 }
 
-/* The offline verbs: positional arguments only. Returns 0, or an exit code. */
+/* The offline verbs: positional arguments and --accept-poor-reference (the verb takes it). Returns 0, or an exit code. */
 static int offline_args(const struct cmdline *c, void (*verb_help)(void), int *ret_argc, char **ret_argv) {
         int n = 0;
         for (int i = 1; i < c->argc; i++) {
@@ -263,7 +267,7 @@ static int offline_args(const struct cmdline *c, void (*verb_help)(void), int *r
                         verb_help();
                         return -1;
                 }
-                if (a[0] == '-' && a[1]) {
+                if (a[0] == '-' && a[1] && !streq(a, "--accept-poor-reference")) {
                         fprintf(stderr, "lanesightctl %s: unknown option '%s' (see 'lanesightctl %s --help')\n",
                                 c->verb, a, c->verb);
                         return CTL_EXIT_USAGE;

@@ -77,10 +77,11 @@ for p in d.getElementsByTagName("policy"):
     for r in p.childNodes:
         if r.nodeType == r.ELEMENT_NODE and r.getAttribute("receive_sender") == name:
             got.setdefault(who, set()).add(r.tagName)
-want = {"context=default": {"deny"}, "user=root": {"allow"}, "group=lanesight": {"allow"}}
+want = {"context=default": {"deny"}, "user=root": {"allow"}, "group=lanesight": {"allow"},
+        "group=lanesight-admin": {"allow"}}
 if got != want:
     sys.exit("receive_sender rules %s, expected %s" % (got, want))
 PY
-then pass "bus policy: only root and group lanesight receive the service's messages"
+then pass "bus policy: only root and groups lanesight and lanesight-admin receive the service's messages"
 else fail "bus policy does not limit who receives the service's messages"; fi
 [ "$n_fail" -eq 0 ]

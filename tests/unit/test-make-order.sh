@@ -11,7 +11,7 @@ failed=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1"; failed=1; }
 # Not the calling make's jobserver or variables.
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MODELS_DIR -u LANESIGHT_MODEL_CACHE \
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MODELS_DIR -u LANESIGHT_MODEL_CACHE -u WERROR -u VULKAN -u OPENCL -u SANITIZE -u VALGRIND \
         make --no-print-directory BUILD="$tmp/b" CACHE_DIR="$tmp/cache" "$@"; }
 
 # The database: the pipeline test and lanesightctl's tests wait for the models
