@@ -8,6 +8,11 @@
  *
  * Each model owns its thread pool and scratch, so different models may run
  * on different threads at the same time; one model runs one inference at a time.
+ *
+ * A run flushes denormals to zero on the calling thread (and so on its pool's
+ * workers, which take the caller's mode) and restores the caller's mode after:
+ * activations that decay into denormals would otherwise slow every kernel
+ * down many times over, and GPUs flush them too.
  */
 
 #include <stdarg.h>
@@ -438,14 +443,18 @@ static int run_node(struct cpu_model *m, const struct gpu_node *n, const struct 
 static int cpu_run(void *model) {
         struct cpu_model *m = model;
         const struct gpu_graph *g = m->g;
-        int r;
+        struct gpu_cpu_fpmode saved = gpu_cpu_fpmode_flush_denormals();
+        int r = 0;
 
         for (size_t i = 0; i < g->n_nodes; i++) {
                 r = run_node(m, &g->nodes[i], &m->nodes[i]);
-                if (r < 0)
-                        return ls_debug_errno(r, "cpu: node '%s' failed", g->nodes[i].name);
+                if (r < 0) {
+                        r = ls_debug_errno(r, "cpu: node '%s' failed", g->nodes[i].name);
+                        break;
+                }
         }
-        return 0;
+        gpu_cpu_fpmode_set(saved);
+        return r;
 }
 
 const struct gpu_backend_ops gpu_cpu_backend_ops = {

@@ -42,9 +42,31 @@ const char *gpu_cpu_isa_to_string(enum gpu_cpu_isa isa);
 enum gpu_cpu_isa gpu_cpu_isa_from_string(const char *s);
 
 /* ------------------------------------------------------------------------
+ * Floating-point mode of the calling thread: the control word that holds
+ * denormal handling (MXCSR on x86, FPCR on aarch64; nothing elsewhere).
+ * Denormal operands and results cost x86 cores tens to hundreds of cycles
+ * per instruction and a network's activations decay into them, so kernels
+ * run with denormals flushed to zero (FTZ+DAZ; FZ on aarch64): the caller
+ * of a model run switches with gpu_cpu_fpmode_flush_denormals() and puts
+ * its own mode back with gpu_cpu_fpmode_set() afterwards. Any thread.
+ * ---------------------------------------------------------------------- */
+struct gpu_cpu_fpmode {
+        uint64_t word;  /* the control register's value, opaque */
+};
+
+struct gpu_cpu_fpmode gpu_cpu_fpmode_get(void);
+void gpu_cpu_fpmode_set(struct gpu_cpu_fpmode mode);
+/* Flushes denormal inputs and results to zero on this thread; returns the mode before. */
+struct gpu_cpu_fpmode gpu_cpu_fpmode_flush_denormals(void);
+/* Whether this thread's mode flushes denormals (false where there is no such mode). */
+bool gpu_cpu_fpmode_flushes_denormals(void);
+
+/* ------------------------------------------------------------------------
  * Thread pool: n_threads workers including the calling thread (n - 1
  * pthreads are created once). run() splits [0, n_items) into chunks and
  * returns when all are done. A NULL pool runs everything on the caller.
+ * Workers run each job in the floating-point mode (above) of the thread
+ * that called run(), so a chunk gives the same result on any thread.
  * ---------------------------------------------------------------------- */
 struct gpu_cpu_threadpool;
 
