@@ -160,6 +160,28 @@ int gpu_cpu_conv2d_run(const struct gpu_cpu_conv2d *c, const float *in, const fl
                        float *out, void *scratch, struct gpu_cpu_threadpool *tp);
 
 /* ------------------------------------------------------------------------
+ * Depthwise conv followed by a 1x1 conv that is the only reader of its output
+ * (MobileNet-style blocks): run band by band of output rows, each band's
+ * depthwise result staying in per-thread scratch (cache-sized) instead of
+ * going through memory. The floats are those of running the two in turn.
+ * The fused op borrows both prepared convs: they must outlive it.
+ * ---------------------------------------------------------------------- */
+struct gpu_cpu_dwpw;
+
+/* -EOPNOTSUPP when the pair does not fuse (not depthwise then 1x1 GEMM, a
+ * residual on the depthwise, shapes that do not chain, different ISAs).
+ * n_threads: the size of the pool run() will get (sets the band height). */
+int gpu_cpu_dwpw_prepare(const struct gpu_cpu_conv2d *dw, const struct gpu_cpu_conv2d *pw, unsigned n_threads,
+                         struct gpu_cpu_dwpw **ret);
+struct gpu_cpu_dwpw *gpu_cpu_dwpw_free(struct gpu_cpu_dwpw *f);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_cpu_dwpw *, gpu_cpu_dwpw_free);
+size_t gpu_cpu_dwpw_scratch_size(const struct gpu_cpu_dwpw *f, unsigned n_threads);
+/* in: the depthwise input; residual: the 1x1 conv's (iff its params say so;
+ * it may alias out); out must not overlap in. */
+int gpu_cpu_dwpw_run(const struct gpu_cpu_dwpw *f, const float *in, const float *residual, float *out,
+                     void *scratch, struct gpu_cpu_threadpool *tp);
+
+/* ------------------------------------------------------------------------
  * Gemm (ONNX Gemm / MatMul with a constant right operand):
  *   Y[m][n] = act(alpha * sum_k A'[m][k] B'[k][n] + beta * C[m][n])
  * A' = trans_a ? A^T : A (A given at run time), B' likewise (B constant, packed
