@@ -173,6 +173,19 @@ static T void gemv_avx512(const struct kern_gemv_args *a) {
         }
 }
 
+/* The epilogue of an R x (16*V) depthwise tile at (oy, x0). */
+static TI void dw_store(const struct kern_dw_args *a, size_t oy, size_t x0, unsigned R, unsigned V,
+                        __m512 acc[8][2], __mmask16 mlast, __m512 bias) {
+#pragma GCC unroll 8
+        for (unsigned r = 0; r < R; r++) {
+                size_t o = (oy + r) * a->w_out + x0;
+#pragma GCC unroll 2
+                for (unsigned v = 0; v < V; v++)
+                        epi_store16(&a->epi, 0, acc[r][v], bias, a->dst + o + 16 * v,
+                                    a->epi.res ? a->epi.res + o + 16 * v : NULL, v + 1 == V ? mlast : 0xffff);
+        }
+}
+
 /* R output rows x V vectors of 16 columns at (oy, x0); see kernels-avx2.c. */
 static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsigned R, unsigned V,
                        unsigned KH, unsigned KW, __mmask16 mlast, __m512 bias) {
@@ -196,14 +209,7 @@ static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsig
                                 for (unsigned v = 0; v < V; v++)
                                         acc[r][v] = _mm512_fmadd_ps(w, _mm512_loadu_ps(s + r * step + 16 * v), acc[r][v]);
                 }
-#pragma GCC unroll 8
-        for (unsigned r = 0; r < R; r++) {
-                size_t o = (oy + r) * a->w_out + x0;
-#pragma GCC unroll 2
-                for (unsigned v = 0; v < V; v++)
-                        epi_store16(&a->epi, 0, acc[r][v], bias, a->dst + o + 16 * v,
-                                    a->epi.res ? a->epi.res + o + 16 * v : NULL, v + 1 == V ? mlast : 0xffff);
-        }
+        dw_store(a, oy, x0, R, V, acc, mlast, bias);
 }
 
 /* dw_tile for stride_h = dil_h = 1 with the KH x KW weights in registers:
@@ -235,14 +241,7 @@ static TI void dw_tile_s1(const struct kern_dw_args *a, size_t oy, size_t x0, un
                                                 acc[r][v] = _mm512_fmadd_ps(w[(i - r) * KW + kx], x, acc[r][v]);
                         }
                 }
-#pragma GCC unroll 8
-        for (unsigned r = 0; r < R; r++) {
-                size_t o = (oy + r) * a->w_out + x0;
-#pragma GCC unroll 2
-                for (unsigned v = 0; v < V; v++)
-                        epi_store16(&a->epi, 0, acc[r][v], bias, a->dst + o + 16 * v,
-                                    a->epi.res ? a->epi.res + o + 16 * v : NULL, v + 1 == V ? mlast : 0xffff);
-        }
+        dw_store(a, oy, x0, R, V, acc, mlast, bias);
 }
 
 static TI void dw_rows(const struct kern_dw_args *a, size_t oy, unsigned R, unsigned KH, unsigned KW,
