@@ -9,12 +9,19 @@
  *    model with normal activations: the ratio of their median latencies,
  *    interleaved in one run, stays under 3 (without flushing it was far above
  *    on x86, see the commit that added this test). No absolute timing.
+ * Valgrind does not emulate FTZ/DAZ (it warns and keeps denormals), and times
+ * nothing meaningfully: under it only the mode restoring is checked.
  */
 
 #include <time.h>
 
 #include "engine-test.h"
 #include "gpu/cpu/kernels.h"
+
+static bool under_valgrind(void) {
+        const char *p = getenv("LD_PRELOAD");
+        return p && strstr(p, "vgpreload");
+}
 
 #define C 16
 #define HW 32
@@ -87,7 +94,7 @@ static void test_flushes_on_every_thread_and_restores(void) {
                 ASSERT_OK(gpu_model_run(m));
                 ASSERT_EQ(gpu_cpu_fpmode_get().word, before.word);
                 ASSERT_OK(gpu_model_get_output(m, 0, y, C * HW * HW));
-                for (size_t i = 0; i < C * HW * HW; i++)
+                for (size_t i = 0; i < C * HW * HW && !under_valgrind(); i++)
                         if (y[i] != 0.0f)
                                 test_fail("%u threads: y[%zu] = %g, not flushed to 0", threads, i, y[i]);
 
@@ -120,12 +127,15 @@ static int cmp_double(const void *a, const void *b) {
 
 static void test_denormal_activations_run_at_normal_speed(void) {
         enum { REPS = 41 };
+
+        if (under_valgrind())
+                test_skip("timing under valgrind means nothing");
+
         float *x = input_new();
         struct gpu_graph *gd = scaled_convs(1e-20f), *gn = scaled_convs(1.0f);
         struct gpu_backend *be = NULL;
         struct gpu_model *md = model_new(&be, gd, 1, x), *mn = model_new(&be, gn, 1, x);
         double td[REPS], tn[REPS];
-
         ASSERT_OK(gpu_model_run(md));
         ASSERT_OK(gpu_model_run(mn));
         for (int i = 0; i < REPS; i++) {
