@@ -6,6 +6,10 @@
  * for the whole run (inputs are set once and may be run again; outputs are
  * read afterwards). Tensors are placed largest first at the lowest offset
  * free over their lifetime, so buffers are reused as soon as they are dead.
+ *
+ * A grouped (depthwise) conv's input lives one node longer when the next node
+ * is a conv of its output: the CPU backend runs such a pair fused, band by
+ * band, still reading that input while it writes the second conv's output.
  */
 
 #include <stdlib.h>
@@ -51,6 +55,15 @@ static void lifetimes(const struct gpu_graph *g, struct live *lv) {
                         t = root_of(g, t);
                         lv[t].last = MAX(lv[t].last, (int) n);
                 }
+        for (size_t n = 0; n + 1 < g->n_nodes; n++) {
+                const struct gpu_node *d = &g->nodes[n], *q = &g->nodes[n + 1];
+                int x = d->inputs[GPU_CONV_IN_X];
+                if (d->op != GPU_OP_CONV || d->conv.group <= 1 || q->op != GPU_OP_CONV ||
+                    q->inputs[GPU_CONV_IN_X] != d->output || x < 0 || g->tensors[x].kind == GPU_TENSOR_CONSTANT)
+                        continue;
+                x = root_of(g, x);
+                lv[x].last = MAX(lv[x].last, (int) n + 1);
+        }
         for (size_t i = 0; i < g->n_tensors; i++)
                 if (g->tensors[i].is_output && g->tensors[i].kind != GPU_TENSOR_CONSTANT)
                         lv[root_of(g, (int) i)].last = end;

@@ -13,6 +13,14 @@
  * image in name order, probes = the rest; rank-1 and rank-5.
  * Both report detection failures (an image without a face scores -1 against
  * everything) and throughput. Images are embedded once and kept in memory.
+ *
+ * Template experiments (measurement only; the service does neither yet):
+ *   --refine SCALE  detect again in a square crop SCALE times the first
+ *                   detection's larger side, centred on it, and embed the
+ *                   face found there (finer keypoints for the alignment)
+ *   --flip          embed the face and its mirror image (the mirrored
+ *                   photo with the detection mirrored, eyes and ears
+ *                   swapped), sum the two and L2-normalise
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +35,13 @@
 #include "common/macro.h"
 #include "face/match.h"
 #include "face/pipeline.h"
+#include "face/template.h"
+#include "gpu/preprocess.h"
+
+struct experiment {
+        float refine;           /* 0: off */
+        bool flip;
+};
 
 struct image_entry {
         char *path;
@@ -94,15 +109,90 @@ static ssize_t catalog_add(struct catalog *c, const char *path, const char *pers
         return (ssize_t) c->n++;
 }
 
-static void catalog_embed(struct face_pipeline *fp, struct catalog *c) {
+/* The square roi of side scale * the box's larger side, centred on it, clamped to the image. */
+static struct gpu_pre_roi roi_around(const struct face_detection *d, float scale, unsigned w, unsigned h) {
+        float side = scale * MAX(d->x1 - d->x0, d->y1 - d->y0);
+        float cx = (d->x0 + d->x1) / 2, cy = (d->y0 + d->y1) / 2;
+        long x0 = lroundf(cx - side / 2), y0 = lroundf(cy - side / 2), x1 = lroundf(cx + side / 2),
+             y1 = lroundf(cy + side / 2);
+
+        x0 = MAX(x0, 0L);
+        y0 = MAX(y0, 0L);
+        x1 = MIN(x1, (long) w);
+        y1 = MIN(y1, (long) h);
+        return (struct gpu_pre_roi) { .x = (uint32_t) x0, .y = (uint32_t) y0,
+                                      .width = (uint32_t) MAX(x1 - x0, 1L), .height = (uint32_t) MAX(y1 - y0, 1L) };
+}
+
+/* Mirrors img left-right in place and d with it (pixel-index x -> w - 1 - x; the
+ * image-left eye and ear become the image-right ones, so their slots swap). */
+static void mirror(struct face_image *img, struct face_detection *d) {
+        for (unsigned y = 0; y < img->height; y++) {
+                uint8_t *row = img->rgb + (size_t) y * img->width * 3;
+                for (unsigned a = 0, b = img->width - 1; a < b; a++, b--)
+                        for (unsigned k = 0; k < 3; k++) {
+                                uint8_t t = row[a * 3 + k];
+                                row[a * 3 + k] = row[b * 3 + k];
+                                row[b * 3 + k] = t;
+                        }
+        }
+        float w1 = (float) img->width - 1, x0 = d->x0;
+        d->x0 = w1 - d->x1;
+        d->x1 = w1 - x0;
+        for (unsigned k = 0; k < FACE_KEYPOINTS; k++)
+                d->kp[k].x = w1 - d->kp[k].x;
+        static const unsigned swaps[][2] = { { 0, 1 }, { 4, 5 } };
+        for (size_t i = 0; i < ELEMENTSOF(swaps); i++) {
+                struct face_point t = d->kp[swaps[i][0]];
+                d->kp[swaps[i][0]] = d->kp[swaps[i][1]];
+                d->kp[swaps[i][1]] = t;
+        }
+}
+
+/* The embedding of the image's face as the experiment says (see the top comment). */
+static int embed_image(struct face_pipeline *fp, const struct experiment *x, struct face_image *img, float *emb,
+                       size_t dim) {
+        struct face_analysis a;
+        struct cam_frame frame;
+        int r;
+
+        face_pipeline_wrap_image(img, &frame);
+        r = face_pipeline_analyze(fp, &frame, NULL, emb, &a);
+        if (r < 0)
+                return r;
+        if (x->refine > 0) {
+                struct gpu_pre_roi roi = roi_around(&a.face, x->refine, img->width, img->height);
+                struct face_analysis b;
+                /* keep the first pass when the crop finds nothing */
+                if (face_pipeline_analyze(fp, &frame, &roi, emb, &b) >= 0)
+                        a = b;
+        }
+        if (x->flip) {
+                _cleanup_free_ float *m = malloc(dim * sizeof(float));
+                if (!m)
+                        return -ENOMEM;
+                mirror(img, &a.face);
+                face_pipeline_wrap_image(img, &frame);
+                r = face_pipeline_embed(fp, &frame, &a.face, m, NULL);
+                mirror(img, &a.face);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < dim; i++)
+                        emb[i] += m[i];
+                r = face_l2_normalize(emb, dim);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void catalog_embed(struct face_pipeline *fp, const struct experiment *x, struct catalog *c) {
         double t0 = now();
         c->dim = face_pipeline_embedding_dim(fp);
         for (size_t i = 0; i < c->n; i++) {
                 struct image_entry *e = &c->images[i];
                 _cleanup_free_ uint8_t *data = NULL;
                 struct face_image img = { 0 };
-                struct face_analysis a;
-                struct cam_frame frame;
                 size_t size = 0;
                 int r;
 
@@ -117,8 +207,7 @@ static void catalog_embed(struct face_pipeline *fp, struct catalog *c) {
                         continue;
                 }
                 e->embedding = malloc(c->dim * sizeof(float));
-                face_pipeline_wrap_image(&img, &frame);
-                r = face_pipeline_analyze(fp, &frame, NULL, e->embedding, &a);
+                r = e->embedding ? embed_image(fp, x, &img, e->embedding, c->dim) : -ENOMEM;
                 face_image_done(&img);
                 if (r < 0) {
                         fprintf(stderr, "  %s: %s\n", e->path, r == -ENOENT ? "no face" : strerror(-r));
@@ -296,7 +385,7 @@ static int list_dir(const char *path, bool dirs, char ***ret, size_t *ret_n) {
         return 0;
 }
 
-static int run_identification(struct face_pipeline *fp, const char *dir) {
+static int run_identification(struct face_pipeline *fp, const struct experiment *x, const char *dir) {
         struct catalog c = { 0 };
         char **people = NULL;
         size_t n_people = 0;
@@ -322,7 +411,7 @@ static int run_identification(struct face_pipeline *fp, const char *dir) {
                 }
                 free(files);
         }
-        catalog_embed(fp, &c);
+        catalog_embed(fp, x, &c);
 
         _cleanup_free_ float *gallery = calloc(n_people * c.dim, sizeof(float));
         for (size_t p = 0; p < n_people; p++)
@@ -379,12 +468,15 @@ int main(int argc, char **argv) {
                 { "backend", required_argument, NULL, 'b' },
                 { "threads", required_argument, NULL, 'j' },
                 { "threshold", required_argument, NULL, 'T' },
+                { "refine", required_argument, NULL, 'R' },
+                { "flip", no_argument, NULL, 'F' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *lfw = NULL, *pairs_file = NULL, *train_file = NULL, *ident = NULL, *models = "build/models";
         const char *det = NULL, *emb = NULL;
         float fixed = NAN;
+        struct experiment x = {};
         struct face_pipeline_params p;
         int c;
 
@@ -401,9 +493,20 @@ int main(int argc, char **argv) {
                 case 'b': p.backend = optarg; break;
                 case 'j': p.n_threads = (unsigned) atoi(optarg); break;
                 case 'T': fixed = strtof(optarg, NULL); break;
+                case 'R':
+                        x.refine = strtof(optarg, NULL);
+                        if (!(x.refine >= 1.0f && x.refine <= 8.0f)) {
+                                fprintf(stderr, "lanesight-eval: --refine takes a scale from 1 to 8, not '%s'\n", optarg);
+                                return 2;
+                        }
+                        break;
+                case 'F': x.flip = true; break;
                 case 'h':
                         printf("Usage: lanesight-eval [--models DIR] [--backend B] [--threads N] [--threshold T]\n"
-                               "         (--lfw DIR --pairs FILE [--train-pairs FILE] | --ident DIR)\n");
+                               "         [--refine SCALE] [--flip]\n"
+                               "         (--lfw DIR --pairs FILE [--train-pairs FILE] | --ident DIR)\n"
+                               "  --refine SCALE   detect again in a crop SCALE x the face, centred on it\n"
+                               "  --flip           average the embeddings of the face and its mirror image\n");
                         return 0;
                 default:
                         return 2;
@@ -427,7 +530,7 @@ int main(int argc, char **argv) {
                 return 1;
         }
         if (ident)
-                return run_identification(fp, ident);
+                return run_identification(fp, &x, ident);
 
         struct catalog cat = { 0 };
         struct pair *test = NULL, *train = NULL;
@@ -437,7 +540,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "lanesight-eval: cannot read the pairs files\n");
                 return 1;
         }
-        catalog_embed(fp, &cat);
+        catalog_embed(fp, &x, &cat);
         score_pairs(&cat, test, n_test);
         if (train) {
                 score_pairs(&cat, train, n_train);

@@ -8,6 +8,11 @@
  *
  * Each model owns its thread pool and scratch, so different models may run
  * on different threads at the same time; one model runs one inference at a time.
+ *
+ * A run flushes denormals to zero on the calling thread (and so on its pool's
+ * workers, which take the caller's mode) and restores the caller's mode after:
+ * activations that decay into denormals would otherwise slow every kernel
+ * down many times over, and GPUs flush them too.
  */
 
 #include <stdarg.h>
@@ -34,11 +39,15 @@ enum cpu_kind {
         CPU_BINARY,
         CPU_ACT,
         CPU_TRANSPOSE,
+        CPU_DWPW,               /* a depthwise conv fused into this 1x1 conv */
+        CPU_FUSED,              /* done by a later node (its CPU_DWPW) */
 };
 
 struct cpu_node {
         enum cpu_kind kind;
         struct gpu_cpu_conv2d *conv;
+        struct gpu_cpu_dwpw *dwpw;              /* DWPW: borrows this and the depthwise node's conv */
+        int dwpw_in;                            /* DWPW: the depthwise conv's input tensor */
         struct gpu_cpu_gemm *gemm;
         struct gpu_cpu_pool2d_params pool;
         struct gpu_cpu_activation act;
@@ -101,6 +110,7 @@ static void cpu_model_free(void *model) {
                 return;
         if (m->nodes)
                 for (size_t i = 0; i < m->g->n_nodes; i++) {
+                        gpu_cpu_dwpw_free(m->nodes[i].dwpw);
                         gpu_cpu_conv2d_free(m->nodes[i].conv);
                         gpu_cpu_gemm_free(m->nodes[i].gemm);
                 }
@@ -335,6 +345,68 @@ static int prepare_node(struct cpu_model *m, const struct gpu_node *n, struct cp
         }
 }
 
+/* Whether tensor t is read by one node only and is not a graph output. */
+static bool read_once(const struct gpu_graph *g, int t) {
+        unsigned readers = 0;
+
+        for (size_t i = 0; i < g->n_outputs; i++)
+                if (g->outputs[i] == t)
+                        return false;
+        for (size_t i = 0; i < g->n_nodes; i++)
+                for (int k = 0; k < g->nodes[i].n_inputs; k++)
+                        readers += g->nodes[i].inputs[k] == t;
+        return readers == 1;
+}
+
+static bool arena_overlap(const struct gpu_graph *g, int a, int b) {
+        const struct gpu_tensor *x = &g->tensors[a], *y = &g->tensors[b];
+
+        if (x->kind == GPU_TENSOR_CONSTANT || y->kind == GPU_TENSOR_CONSTANT)
+                return false;
+        return x->offset < y->offset + y->count * sizeof(float) && y->offset < x->offset + x->count * sizeof(float);
+}
+
+/* Depthwise outputs at least this big are fused into their 1x1 conv: smaller
+ * ones stay in L2 between the two anyway, and the bands' halo rows and
+ * shorter GEMMs then cost more than the fusion saves (measured on the
+ * shipped models: blazeface-back-256's 24x128x128 layers gain, the 64x64 and
+ * smaller ones and fr-feature-112's do not). */
+#define DWPW_MIN_BYTES (512u * 1024u)
+
+/* Fuses each large depthwise conv into the 1x1 conv right after it when that
+ * is its only reader: band by band, its output never leaves the cache. The
+ * fused run writes the 1x1 output while later bands still read the depthwise
+ * input, so the two must not share arena space (gpu/plan.c sees to that). */
+static int fuse_dwpw(struct cpu_model *m) {
+        const struct gpu_graph *g = m->g;
+        unsigned threads = gpu_cpu_threadpool_size(m->pool);
+
+        for (size_t i = 0; i + 1 < g->n_nodes; i++) {
+                const struct gpu_node *d = &g->nodes[i], *q = &g->nodes[i + 1];
+                struct cpu_node *cd = &m->nodes[i], *cq = &m->nodes[i + 1];
+
+                if (cd->kind != CPU_CONV || cq->kind != CPU_CONV || q->inputs[GPU_CONV_IN_X] != d->output ||
+                    gpu_tensor_bytes(&g->tensors[d->output]) < DWPW_MIN_BYTES || !read_once(g, d->output))
+                        continue;
+                if (arena_overlap(g, d->inputs[GPU_CONV_IN_X], q->output)) {
+                        ls_debug("cpu: '%s' not fused into '%s': the output reuses the input's space", d->name, q->name);
+                        continue;
+                }
+                int r = gpu_cpu_dwpw_prepare(cd->conv, cq->conv, threads, &cq->dwpw);
+                if (r == -EOPNOTSUPP)
+                        continue;
+                if (r < 0)
+                        return r;
+                m->scratch_size = MAX(m->scratch_size, gpu_cpu_dwpw_scratch_size(cq->dwpw, threads));
+                cq->dwpw_in = d->inputs[GPU_CONV_IN_X];
+                cq->kind = CPU_DWPW;
+                cd->kind = CPU_FUSED;
+                ls_debug("cpu: depthwise '%s' fused into 1x1 '%s'", d->name, q->name);
+                i++;
+        }
+        return 0;
+}
+
 static int cpu_model_new(void *ctx, const struct gpu_graph *g, void **ret_model, char *err, size_t errlen) {
         struct cpu_ctx *c = ctx;
         struct cpu_model *m;
@@ -372,6 +444,11 @@ static int cpu_model_new(void *ctx, const struct gpu_graph *g, void **ret_model,
                                          gpu_op_to_string(n->op), strerror(-r));
                         goto fail;
                 }
+        }
+        if (!m->reference) {
+                r = fuse_dwpw(m);
+                if (r < 0)
+                        goto fail;
         }
         if (m->scratch_size > 0) {
                 m->scratch = aligned_alloc(64, ALIGN_UP(m->scratch_size, (size_t) 64));
@@ -429,6 +506,11 @@ static int run_node(struct cpu_model *m, const struct gpu_node *n, const struct 
                 res = n->inputs[GPU_CONV_IN_RESIDUAL];
                 return gpu_cpu_conv2d_run(cn->conv, p[n->inputs[GPU_CONV_IN_X]], res >= 0 ? p[res] : NULL, out,
                                           m->scratch, m->pool);
+        case CPU_DWPW:
+                res = n->inputs[GPU_CONV_IN_RESIDUAL];
+                return gpu_cpu_dwpw_run(cn->dwpw, p[cn->dwpw_in], res >= 0 ? p[res] : NULL, out, m->scratch, m->pool);
+        case CPU_FUSED:
+                return 0;
         case CPU_GEMM:
                 return gpu_cpu_gemm_run(cn->gemm, p[n->inputs[0]], out, m->scratch, m->pool);
         case CPU_MATMUL:
@@ -456,14 +538,18 @@ static int run_node(struct cpu_model *m, const struct gpu_node *n, const struct 
 static int cpu_run(void *model) {
         struct cpu_model *m = model;
         const struct gpu_graph *g = m->g;
-        int r;
+        struct gpu_cpu_fpmode saved = gpu_cpu_fpmode_flush_denormals();
+        int r = 0;
 
         for (size_t i = 0; i < g->n_nodes; i++) {
                 r = run_node(m, &g->nodes[i], &m->nodes[i]);
-                if (r < 0)
-                        return ls_debug_errno(r, "cpu: node '%s' failed", g->nodes[i].name);
+                if (r < 0) {
+                        r = ls_debug_errno(r, "cpu: node '%s' failed", g->nodes[i].name);
+                        break;
+                }
         }
-        return 0;
+        gpu_cpu_fpmode_set(saved);
+        return r;
 }
 
 const struct gpu_backend_ops gpu_cpu_backend_ops = {

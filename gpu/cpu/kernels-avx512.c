@@ -173,6 +173,19 @@ static T void gemv_avx512(const struct kern_gemv_args *a) {
         }
 }
 
+/* The epilogue of an R x (16*V) depthwise tile at (oy, x0). */
+static TI void dw_store(const struct kern_dw_args *a, size_t oy, size_t x0, unsigned R, unsigned V,
+                        __m512 acc[8][2], __mmask16 mlast, __m512 bias) {
+#pragma GCC unroll 8
+        for (unsigned r = 0; r < R; r++) {
+                size_t o = (oy + r) * a->w_out + x0;
+#pragma GCC unroll 2
+                for (unsigned v = 0; v < V; v++)
+                        epi_store16(&a->epi, 0, acc[r][v], bias, a->dst + o + 16 * v,
+                                    a->epi.res ? a->epi.res + o + 16 * v : NULL, v + 1 == V ? mlast : 0xffff);
+        }
+}
+
 /* R output rows x V vectors of 16 columns at (oy, x0); see kernels-avx2.c. */
 static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsigned R, unsigned V,
                        unsigned KH, unsigned KW, __mmask16 mlast, __m512 bias) {
@@ -196,14 +209,39 @@ static TI void dw_tile(const struct kern_dw_args *a, size_t oy, size_t x0, unsig
                                 for (unsigned v = 0; v < V; v++)
                                         acc[r][v] = _mm512_fmadd_ps(w, _mm512_loadu_ps(s + r * step + 16 * v), acc[r][v]);
                 }
+        dw_store(a, oy, x0, R, V, acc, mlast, bias);
+}
+
+/* dw_tile for stride_h = dil_h = 1 with the KH x KW weights in registers:
+ * each input row's vectors are loaded once and feed every output row whose
+ * window covers it (the loads, not the FMAs, bound dw_tile). Per output the
+ * taps are still summed ky-major, kx-minor: the same floats as dw_tile. */
+static TI void dw_tile_s1(const struct kern_dw_args *a, size_t oy, size_t x0, unsigned R, unsigned V,
+                          unsigned KH, unsigned KW, __mmask16 mlast, __m512 bias, const __m512 *w) {
+        __m512 acc[8][2];
+
 #pragma GCC unroll 8
-        for (unsigned r = 0; r < R; r++) {
-                size_t o = (oy + r) * a->w_out + x0;
+        for (unsigned r = 0; r < R; r++)
 #pragma GCC unroll 2
                 for (unsigned v = 0; v < V; v++)
-                        epi_store16(&a->epi, 0, acc[r][v], bias, a->dst + o + 16 * v,
-                                    a->epi.res ? a->epi.res + o + 16 * v : NULL, v + 1 == V ? mlast : 0xffff);
-        }
+                        acc[r][v] = _mm512_setzero_ps();
+#pragma GCC unroll 12
+        for (unsigned i = 0; i < R + KH - 1; i++)
+#pragma GCC unroll 5
+                for (unsigned kx = 0; kx < KW; kx++) {
+                        unsigned off = kx * a->dil_w;
+                        const float *s = a->src + ((off % a->stride_w) * a->rows + oy + i) * a->pitch +
+                                         off / a->stride_w + x0;
+#pragma GCC unroll 2
+                        for (unsigned v = 0; v < V; v++) {
+                                __m512 x = _mm512_loadu_ps(s + 16 * v);
+#pragma GCC unroll 8
+                                for (unsigned r = 0; r < R; r++)
+                                        if (i >= r && i - r < KH)
+                                                acc[r][v] = _mm512_fmadd_ps(w[(i - r) * KW + kx], x, acc[r][v]);
+                        }
+                }
+        dw_store(a, oy, x0, R, V, acc, mlast, bias);
 }
 
 static TI void dw_rows(const struct kern_dw_args *a, size_t oy, unsigned R, unsigned KH, unsigned KW,
@@ -214,6 +252,30 @@ static TI void dw_rows(const struct kern_dw_args *a, size_t oy, unsigned R, unsi
                 dw_tile(a, oy, x0, R, 2, KH, KW, 0xffff, bias);
         for (; x0 < a->w_out; x0 += 16)
                 dw_tile(a, oy, x0, R, 1, KH, KW, lanes(a->w_out - x0), bias);
+}
+
+/* 3x3, stride_h = dil_h = 1: 8 rows x 32 columns per tile (16 accumulators,
+ * 9 weights and one input vector in the 32 zmm registers). */
+static TI void dw_plane_3x3_s1(const struct kern_dw_args *a, __m512 bias) {
+        __m512 w[9];
+        size_t oy = 0;
+
+        for (unsigned i = 0; i < 9; i++)
+                w[i] = _mm512_set1_ps(a->w[i]);
+        for (; oy + 8 <= a->h_out; oy += 8) {
+                size_t x0 = 0;
+                for (; x0 + 32 <= a->w_out; x0 += 32)
+                        dw_tile_s1(a, oy, x0, 8, 2, 3, 3, 0xffff, bias, w);
+                for (; x0 < a->w_out; x0 += 16)
+                        dw_tile_s1(a, oy, x0, 8, 1, 3, 3, lanes(a->w_out - x0), bias, w);
+        }
+        for (; oy < a->h_out; oy++) {
+                size_t x0 = 0;
+                for (; x0 + 32 <= a->w_out; x0 += 32)
+                        dw_tile_s1(a, oy, x0, 1, 2, 3, 3, 0xffff, bias, w);
+                for (; x0 < a->w_out; x0 += 16)
+                        dw_tile_s1(a, oy, x0, 1, 1, 3, 3, lanes(a->w_out - x0), bias, w);
+        }
 }
 
 static TI void dw_plane(const struct kern_dw_args *a, unsigned KH, unsigned KW) {
@@ -237,6 +299,8 @@ static T void dw_avx512(const struct kern_dw_args *a) {
         /* planes of 8 columns or fewer waste half a zmm: AVX2 does them better */
         if (a->w_out <= 8)
                 kern_ops_avx2.dw(a);
+        else if (a->k_h == 3 && a->k_w == 3 && a->stride_h == 1 && a->dil_h == 1)
+                dw_plane_3x3_s1(a, _mm512_set1_ps(a->epi.bias ? a->epi.bias[0] : 0.f));
         else if (a->k_h == 3 && a->k_w == 3)
                 dw_plane(a, 3, 3);
         else if (a->k_h == 5 && a->k_w == 5)

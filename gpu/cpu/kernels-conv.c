@@ -399,6 +399,50 @@ static bool dw_fill_interior_only(const struct gpu_cpu_conv2d *c) {
                (p->stride_w == 2 && p->pad_left + p->w_in + 2 <= c->dw_pitch * 2);
 }
 
+/* Padded rows [row0, row0 + rows) of one input plane, split into stride_w
+ * phases of `rows` rows each; tmp holds one padded row (stride_w * pitch
+ * floats) for the split. Padding rows are always zeroed; with `interior`
+ * (dw_fill_interior_only()) input rows write only their interior, the left
+ * and right padding having been zeroed once before. */
+static void dw_fill_rows(const struct gpu_cpu_conv2d *c, const float *plane, size_t row0, size_t rows,
+                         bool interior, float *dst, float *tmp) {
+        const struct gpu_cpu_conv2d_params *p = &c->p;
+        unsigned sw = p->stride_w;
+        size_t row_len = sw * c->dw_pitch;
+        size_t left = MIN((size_t) p->pad_left, row_len);
+        size_t n = MIN((size_t) p->w_in, row_len - left);
+
+        for (size_t r = 0; r < rows; r++) {
+                long iy = (long) (row0 + r) - p->pad_top;
+                if (iy < 0 || iy >= (long) p->h_in) {
+                        for (unsigned f = 0; f < sw; f++)
+                                memset(dst + (f * rows + r) * c->dw_pitch, 0, c->dw_pitch * sizeof(float));
+                        continue;
+                }
+                if (interior && sw == 1) {
+                        memcpy(dst + r * c->dw_pitch + left, plane + iy * p->w_in, n * sizeof(float));
+                        continue;
+                }
+                if (interior && sw == 2) {
+                        dw_fill_row2(c, plane + iy * p->w_in, dst + r * c->dw_pitch, dst + (rows + r) * c->dw_pitch);
+                        continue;
+                }
+                /* padded column x is input column x - pad_left */
+                float *d = sw == 1 ? dst + r * c->dw_pitch : tmp;
+                memset(d, 0, left * sizeof(float));
+                memcpy(d + left, plane + iy * p->w_in, n * sizeof(float));
+                memset(d + left + n, 0, (row_len - left - n) * sizeof(float));
+                if (sw == 2)
+                        c->ops->split2(tmp, c->dw_pitch, dst + r * c->dw_pitch, dst + (rows + r) * c->dw_pitch);
+                else if (sw > 2)
+                        for (unsigned f = 0; f < sw; f++) {
+                                float *o = dst + (f * rows + r) * c->dw_pitch;
+                                for (size_t j = 0; j < c->dw_pitch; j++)
+                                        o[j] = tmp[j * sw + f];
+                        }
+        }
+}
+
 /* Zero-padded copy of one input plane, split into stride_w column phases.
  * With dw_fill_interior_only(), dst must have been zeroed once before the
  * first plane: every plane writes the same interior positions. Otherwise
@@ -409,11 +453,10 @@ static void dw_fill(const struct gpu_cpu_conv2d *c, const float *plane, float *d
         size_t row_len = sw * c->dw_pitch;
         size_t left = MIN((size_t) p->pad_left, row_len);
         size_t n = MIN((size_t) p->w_in, row_len - left);
-        bool interior = dw_fill_interior_only(c);
         size_t r0 = MIN((size_t) p->pad_top, c->dw_rows);
         size_t r1 = MIN((size_t) p->pad_top + p->h_in, c->dw_rows);
 
-        if (interior) {
+        if (dw_fill_interior_only(c)) {
                 for (size_t r = r0; r < r1; r++) {
                         const float *s = plane + (r - p->pad_top) * p->w_in;
                         if (sw == 1)
@@ -423,28 +466,7 @@ static void dw_fill(const struct gpu_cpu_conv2d *c, const float *plane, float *d
                 }
                 return;
         }
-        for (size_t r = 0; r < c->dw_rows; r++) {
-                long iy = (long) r - p->pad_top;
-                if (iy < 0 || iy >= (long) p->h_in) {
-                        for (unsigned f = 0; f < sw; f++)
-                                memset(dst + (f * c->dw_rows + r) * c->dw_pitch, 0, c->dw_pitch * sizeof(float));
-                        continue;
-                }
-                /* padded column x is input column x - pad_left */
-                float *d = sw == 1 ? dst + r * c->dw_pitch : tmp;
-                memset(d, 0, left * sizeof(float));
-                memcpy(d + left, plane + iy * p->w_in, n * sizeof(float));
-                memset(d + left + n, 0, (row_len - left - n) * sizeof(float));
-                if (sw == 2)
-                        c->ops->split2(tmp, c->dw_pitch, dst + r * c->dw_pitch,
-                                       dst + (c->dw_rows + r) * c->dw_pitch);
-                else if (sw > 2)
-                        for (unsigned f = 0; f < sw; f++) {
-                                float *o = dst + (f * c->dw_rows + r) * c->dw_pitch;
-                                for (size_t j = 0; j < c->dw_pitch; j++)
-                                        o[j] = tmp[j * sw + f];
-                        }
-        }
+        dw_fill_rows(c, plane, 0, c->dw_rows, false, dst, tmp);
 }
 
 static void task_depthwise(void *userdata, size_t begin, size_t end, unsigned thread) {
@@ -522,5 +544,142 @@ int gpu_cpu_conv2d_run(const struct gpu_cpu_conv2d *c, const float *in, const fl
                 gpu_cpu_threadpool_run(tp, (size_t) p->batch * p->c_out, 1, task_depthwise, &j);
                 break;
         }
+        return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Depthwise then 1x1, band by band: per band of output rows, every channel's
+ * depthwise rows go to `mid` ([c][band_rows * w_out], in scratch), then the
+ * 1x1 GEMM reads them from cache. Same kernels, same summation order: the
+ * same floats as the two convs run in turn.
+ * ---------------------------------------------------------------------- */
+
+/* Floats of depthwise output per band (all channels): a share of L2. */
+#define DWPW_MID_FLOATS 32768
+
+struct gpu_cpu_dwpw {
+        const struct gpu_cpu_conv2d *dw, *pw;   /* borrowed */
+        size_t band_rows, n_bands;              /* output rows per band */
+        size_t src_rows;                        /* padded input rows a band reads (per phase) */
+        size_t mid_floats;                      /* c * band_rows * w_out, 16-aligned */
+        bool interior;                          /* fills write only the interior */
+};
+
+struct gpu_cpu_dwpw *gpu_cpu_dwpw_free(struct gpu_cpu_dwpw *f) {
+        free(f);
+        return NULL;
+}
+
+int gpu_cpu_dwpw_prepare(const struct gpu_cpu_conv2d *dw, const struct gpu_cpu_conv2d *pw, unsigned n_threads,
+                         struct gpu_cpu_dwpw **ret) {
+        const struct gpu_cpu_conv2d_params *d, *q;
+
+        if (!dw || !pw || !ret)
+                return -EINVAL;
+        d = &dw->p;
+        q = &pw->p;
+        if (dw->algo != CONV_ALGO_DEPTHWISE || dw->dw_global || d->residual != GPU_CPU_RESIDUAL_NONE ||
+            pw->algo != CONV_ALGO_GEMM_1X1 || pw->gemv || q->groups != 1 || dw->ops != pw->ops ||
+            q->batch != d->batch || q->c_in != d->c_out || q->h_in != d->h_out || q->w_in != d->w_out)
+                return -EOPNOTSUPP;
+
+        struct gpu_cpu_dwpw *f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        size_t row = (size_t) d->c_out * d->w_out;
+        size_t rows = MAX(DWPW_MID_FLOATS / row, (size_t) 1);
+        /* enough bands to share between the threads */
+        if (n_threads > 1)
+                rows = MIN(rows, DIV_ROUND_UP((size_t) d->h_out * d->batch, 2 * (size_t) n_threads));
+        /* bands of even height, a multiple of 4 rows (the depthwise kernels' step) where possible */
+        size_t bands = DIV_ROUND_UP((size_t) d->h_out, MIN(rows, (size_t) d->h_out));
+        rows = DIV_ROUND_UP((size_t) d->h_out, bands);
+        if (rows > 4 && rows % 4 && ALIGN_UP(rows, 4) * (bands - 1) < d->h_out)
+                rows = ALIGN_UP(rows, 4);
+        f->dw = dw;
+        f->pw = pw;
+        f->band_rows = rows;
+        f->n_bands = DIV_ROUND_UP((size_t) d->h_out, f->band_rows);
+        f->interior = dw_fill_interior_only(dw);
+        f->src_rows = (f->band_rows - 1) * d->stride_h + (size_t) (d->k_h - 1) * d->dil_h + 1;
+        f->mid_floats = ALIGN_UP((size_t) d->c_out * f->band_rows * d->w_out, 16);
+        *ret = f;
+        return 0;
+}
+
+static size_t dwpw_per_thread(const struct gpu_cpu_dwpw *f) {
+        /* mid, then the band's phase planes, then one padded row for the split */
+        return ALIGN_UP((f->mid_floats + f->dw->p.stride_w * (f->src_rows + 1) * f->dw->dw_pitch) * sizeof(float),
+                        64);
+}
+
+size_t gpu_cpu_dwpw_scratch_size(const struct gpu_cpu_dwpw *f, unsigned n_threads) {
+        return dwpw_per_thread(f) * MAX(n_threads, 1u);
+}
+
+struct dwpw_job {
+        const struct gpu_cpu_dwpw *f;
+        const float *in, *res;
+        float *out;
+        char *scratch;
+};
+
+static void task_dwpw(void *userdata, size_t begin, size_t end, unsigned thread) {
+        const struct dwpw_job *j = userdata;
+        const struct gpu_cpu_dwpw *f = j->f;
+        const struct gpu_cpu_conv2d *dw = f->dw, *pw = f->pw;
+        const struct gpu_cpu_conv2d_params *d = &dw->p;
+        float *mid = (float *) (j->scratch + thread * dwpw_per_thread(f));
+        float *src = mid + f->mid_floats, *tmp = src + d->stride_w * f->src_rows * dw->dw_pitch;
+        size_t plane_in = (size_t) d->h_in * d->w_in, ld = f->band_rows * d->w_out;
+
+        if (f->interior)
+                memset(src, 0, d->stride_w * f->src_rows * dw->dw_pitch * sizeof(float));
+        for (size_t item = begin; item < end; item++) {
+                size_t b = item / f->n_bands, oy0 = (item % f->n_bands) * f->band_rows;
+                size_t rows = MIN(f->band_rows, (size_t) d->h_out - oy0), cols = rows * d->w_out;
+
+                for (size_t ch = 0; ch < d->c_out; ch++) {
+                        struct kern_epilogue e = dw->epi;
+                        if (e.bias)
+                                e.bias += ch;
+                        if (e.slopes)
+                                e.slopes += ch;
+                        dw_fill_rows(dw, j->in + (b * d->c_out + ch) * plane_in, oy0 * d->stride_h, f->src_rows,
+                                     f->interior, src, tmp);
+                        struct kern_dw_args a = {
+                                .src = src, .pitch = dw->dw_pitch, .rows = f->src_rows,
+                                .k_h = d->k_h, .k_w = d->k_w, .stride_h = d->stride_h, .stride_w = d->stride_w,
+                                .dil_h = d->dil_h, .dil_w = d->dil_w,
+                                .w = dw->w + ch * d->k_h * d->k_w,
+                                .dst = mid + ch * ld,
+                                .h_out = rows, .w_out = d->w_out,
+                                .epi = e,
+                        };
+                        dw->ops->dw(&a);
+                }
+
+                size_t off = b * pw->p.c_out * pw->n_cols + oy0 * d->w_out;
+                struct kern_gemm_args g = {
+                        .k_len = pw->k_g, .mr = pw->ops->mr, .wp = pw->w, .rows = pw->m_g,
+                        .x = mid, .ldx = ld, .y = j->out + off, .ldy = pw->n_cols,
+                        .col_begin = 0, .col_end = cols,
+                        .panel_begin = 0, .panel_end = pw->panels_g,
+                        .epi = pw->epi,
+                };
+                /* the kernel indexes res by column from col_begin = 0 */
+                g.epi.res = j->res ? j->res + off : NULL;
+                g.epi.ld_res = pw->n_cols;
+                pw->ops->gemm(&g);
+        }
+}
+
+int gpu_cpu_dwpw_run(const struct gpu_cpu_dwpw *f, const float *in, const float *residual, float *out,
+                     void *scratch, struct gpu_cpu_threadpool *tp) {
+        if ((f->pw->p.residual != GPU_CPU_RESIDUAL_NONE) != !!residual || !scratch)
+                return -EINVAL;
+
+        struct dwpw_job j = { .f = f, .in = in, .res = residual, .out = out, .scratch = scratch };
+        gpu_cpu_threadpool_run(tp, (size_t) f->dw->p.batch * f->n_bands, 1, task_dwpw, &j);
         return 0;
 }

@@ -42,9 +42,31 @@ const char *gpu_cpu_isa_to_string(enum gpu_cpu_isa isa);
 enum gpu_cpu_isa gpu_cpu_isa_from_string(const char *s);
 
 /* ------------------------------------------------------------------------
+ * Floating-point mode of the calling thread: the control word that holds
+ * denormal handling (MXCSR on x86, FPCR on aarch64; nothing elsewhere).
+ * Denormal operands and results cost x86 cores tens to hundreds of cycles
+ * per instruction and a network's activations decay into them, so kernels
+ * run with denormals flushed to zero (FTZ+DAZ; FZ on aarch64): the caller
+ * of a model run switches with gpu_cpu_fpmode_flush_denormals() and puts
+ * its own mode back with gpu_cpu_fpmode_set() afterwards. Any thread.
+ * ---------------------------------------------------------------------- */
+struct gpu_cpu_fpmode {
+        uint64_t word;  /* the control register's value, opaque */
+};
+
+struct gpu_cpu_fpmode gpu_cpu_fpmode_get(void);
+void gpu_cpu_fpmode_set(struct gpu_cpu_fpmode mode);
+/* Flushes denormal inputs and results to zero on this thread; returns the mode before. */
+struct gpu_cpu_fpmode gpu_cpu_fpmode_flush_denormals(void);
+/* Whether this thread's mode flushes denormals (false where there is no such mode). */
+bool gpu_cpu_fpmode_flushes_denormals(void);
+
+/* ------------------------------------------------------------------------
  * Thread pool: n_threads workers including the calling thread (n - 1
  * pthreads are created once). run() splits [0, n_items) into chunks and
  * returns when all are done. A NULL pool runs everything on the caller.
+ * Workers run each job in the floating-point mode (above) of the thread
+ * that called run(), so a chunk gives the same result on any thread.
  * ---------------------------------------------------------------------- */
 struct gpu_cpu_threadpool;
 
@@ -136,6 +158,28 @@ const char *gpu_cpu_conv2d_algorithm(const struct gpu_cpu_conv2d *c);
  * Returns 0, or -EINVAL for a missing residual. */
 int gpu_cpu_conv2d_run(const struct gpu_cpu_conv2d *c, const float *in, const float *residual,
                        float *out, void *scratch, struct gpu_cpu_threadpool *tp);
+
+/* ------------------------------------------------------------------------
+ * Depthwise conv followed by a 1x1 conv that is the only reader of its output
+ * (MobileNet-style blocks): run band by band of output rows, each band's
+ * depthwise result staying in per-thread scratch (cache-sized) instead of
+ * going through memory. The floats are those of running the two in turn.
+ * The fused op borrows both prepared convs: they must outlive it.
+ * ---------------------------------------------------------------------- */
+struct gpu_cpu_dwpw;
+
+/* -EOPNOTSUPP when the pair does not fuse (not depthwise then 1x1 GEMM, a
+ * residual on the depthwise, shapes that do not chain, different ISAs).
+ * n_threads: the size of the pool run() will get (sets the band height). */
+int gpu_cpu_dwpw_prepare(const struct gpu_cpu_conv2d *dw, const struct gpu_cpu_conv2d *pw, unsigned n_threads,
+                         struct gpu_cpu_dwpw **ret);
+struct gpu_cpu_dwpw *gpu_cpu_dwpw_free(struct gpu_cpu_dwpw *f);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpu_cpu_dwpw *, gpu_cpu_dwpw_free);
+size_t gpu_cpu_dwpw_scratch_size(const struct gpu_cpu_dwpw *f, unsigned n_threads);
+/* in: the depthwise input; residual: the 1x1 conv's (iff its params say so;
+ * it may alias out); out must not overlap in. */
+int gpu_cpu_dwpw_run(const struct gpu_cpu_dwpw *f, const float *in, const float *residual, float *out,
+                     void *scratch, struct gpu_cpu_threadpool *tp);
 
 /* ------------------------------------------------------------------------
  * Gemm (ONNX Gemm / MatMul with a constant right operand):

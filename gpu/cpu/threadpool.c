@@ -12,6 +12,11 @@
  * Idle workers spin briefly (a model runs dozens of short ops back to back
  * and a futex wake-up costs more than many of them), then sleep on a
  * condition variable. Nothing is allocated per run.
+ *
+ * A job carries the caller's floating-point mode (denormal flushing): a
+ * worker switches to it before its first chunk of the job, so chunks compute
+ * alike wherever they run. Workers only ever run jobs, so they keep the last
+ * mode rather than restoring one.
  */
 
 #include <pthread.h>
@@ -52,6 +57,7 @@ struct gpu_cpu_threadpool {
         gpu_cpu_task_fn fn;
         void *userdata;
         size_t n_items, chunk;
+        struct gpu_cpu_fpmode fpmode;   /* the caller's */
 };
 
 struct worker_arg {
@@ -65,14 +71,19 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* Claims and runs chunks of the published job until none is left. */
-static void pool_work(struct gpu_cpu_threadpool *tp, unsigned index) {
+/* Claims and runs chunks of the published job until none is left. A worker
+ * passes its current FP mode in *mode (the caller, NULL: it set the job's). */
+static void pool_work(struct gpu_cpu_threadpool *tp, unsigned index, struct gpu_cpu_fpmode *mode) {
         uint64_t s = atomic_load_explicit(&tp->state, memory_order_acquire);
 
         while (ST_NEXT(s) < ST_TOTAL(s)) {
                 if (!atomic_compare_exchange_weak_explicit(&tp->state, &s, s + 1, memory_order_acquire,
                                                            memory_order_acquire))
                         continue;
+                if (mode && mode->word != tp->fpmode.word) {
+                        *mode = tp->fpmode;
+                        gpu_cpu_fpmode_set(*mode);
+                }
                 size_t begin = ST_NEXT(s) * tp->chunk;
                 size_t end = MIN(begin + tp->chunk, tp->n_items);
                 tp->fn(tp->userdata, begin, end, index);
@@ -90,6 +101,7 @@ static void *worker_main(void *p) {
         struct worker_arg arg = *(struct worker_arg *) p;
         struct gpu_cpu_threadpool *tp = arg.tp;
         uint64_t seen = 0;
+        struct gpu_cpu_fpmode mode = gpu_cpu_fpmode_get();
 
         free(p);
         for (;;) {
@@ -111,7 +123,7 @@ static void *worker_main(void *p) {
                                 return NULL;
                 }
                 seen = g;
-                pool_work(tp, arg.index);
+                pool_work(tp, arg.index, &mode);
         }
 }
 
@@ -194,6 +206,7 @@ void gpu_cpu_threadpool_run(struct gpu_cpu_threadpool *tp, size_t n_items, size_
         tp->userdata = userdata;
         tp->n_items = n_items;
         tp->chunk = DIV_ROUND_UP(n_items, n_chunks);
+        tp->fpmode = gpu_cpu_fpmode_get();
         n_chunks = DIV_ROUND_UP(n_items, tp->chunk);
         atomic_store_explicit(&tp->pending, n_chunks, memory_order_relaxed);
 
@@ -207,7 +220,7 @@ void gpu_cpu_threadpool_run(struct gpu_cpu_threadpool *tp, size_t n_items, size_
                 pthread_cond_broadcast(&tp->wake);
         pthread_mutex_unlock(&tp->lock);
 
-        pool_work(tp, 0);
+        pool_work(tp, 0, NULL);
 
         for (unsigned i = 0; i < SPIN_ITERATIONS; i++) {
                 if (atomic_load_explicit(&tp->pending, memory_order_acquire) == 0)

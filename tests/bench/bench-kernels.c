@@ -8,6 +8,7 @@
  * single-core FMA peak for comparison.
  *
  *   bench-kernels [-v] [--peak] [--cputime] [--rounds N] [--threads N] [--model NAME] [--isa NAME]
+ *   bench-kernels --print-isa      the ISA the kernels pick here (LANESIGHT_CPU_ISA applies)
  */
 
 #include <getopt.h>
@@ -352,6 +353,7 @@ int main(int argc, char **argv) {
                 { "peak", no_argument, NULL, 'p' },
                 { "cputime", no_argument, NULL, 'c' },
                 { "verbose", no_argument, NULL, 'v' },
+                { "print-isa", no_argument, NULL, 'I' },
                 {}
         };
         unsigned rounds = 15, threads = 0;
@@ -387,6 +389,9 @@ int main(int argc, char **argv) {
                 case 'v':
                         verbose = true;
                         break;
+                case 'I':
+                        printf("%s\n", gpu_cpu_isa_to_string(gpu_cpu_isa_resolve(isa)));
+                        return 0;
                 default:
                         return 1;
                 }

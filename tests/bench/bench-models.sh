@@ -2,24 +2,26 @@
 # Latency of each model on lanesight's CPU backend and on onnxruntime-node,
 # measured in the same script, interleaved, on the same input:
 #
-#   tests/bench/bench-models.sh --infer BIN --tool GOLDEN-TOOL --models DIR
+#   tests/bench/bench-models.sh --infer BIN --tool GOLDEN-TOOL --models DIR [--kernels BENCH-KERNELS]
 #                               [--rounds 5] [--repeat 20] [--threads "1 2"] [--model ID]...
 #
 # Each round runs, for every model and thread count, lanesight-infer
 # (--backend cpu --repeat N --threads T) and then tests/bench/bench-ort.js
-# (onnxruntime, intra_op threads T, inter_op 1, all graph optimisations, one
-# warm-up run) and takes each one's median latency. The table shows the median
+# (onnxruntime, intra_op threads T, inter_op 1, all graph optimisations,
+# denormals flushed to zero as lanesight's CPU backend does, one warm-up run)
+# and takes each one's median latency. The table shows the median
 # over rounds of those medians and the ratio lanesight / onnxruntime (below 1:
 # lanesight is faster), and the ratio of the fastest single runs, which a
 # loaded machine disturbs least. The machine is noisy: only ratios mean much.
 set -eu
-infer="" tool="" models="" rounds=5 repeat=20 threads="1 2" only=""
+infer="" tool="" models="" kernels="" rounds=5 repeat=20 threads="1 2" only=""
 manifest=models/MANIFEST
 while [ $# -gt 0 ]; do
         case "$1" in
         --infer) infer=$2; shift 2 ;;
         --tool) tool=$2; shift 2 ;;
         --models) models=$2; shift 2 ;;
+        --kernels) kernels=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
@@ -79,8 +81,14 @@ while [ $r -le "$rounds" ]; do
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '\n' |
+        grep -E '^(sse4_2|avx|avx2|fma|f16c|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|asimd|sve)$' | tr '\n' ' ')
+isa="?"
+if [ -x "$kernels" ]; then isa=$("$kernels" --print-isa); fi
 echo
 echo "CPU latency, median of $rounds rounds x $repeat runs ($(nproc) CPUs: $cpu; load average$load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after)"
+echo "ISA: lanesight kernels $isa${LANESIGHT_CPU_ISA:+ (LANESIGHT_CPU_ISA=$LANESIGHT_CPU_ISA)}; onnxruntime MLAS dispatches on the same CPU flags: ${flags% }"
+echo "Both flush denormals (lanesight always; onnxruntime session.set_denormal_as_zero=1)"
 awk -v ids="$ids" -v threads="$threads" '
 function median(key,    n, i, j, v, a) {
         n = split(vals[key], a, " ")

@@ -2,11 +2,13 @@
 // onnxruntime-node with lanesight-infer's command line, so that the benchmark
 // and the golden checker can run either one the same way:
 //   node tests/bench/bench-ort.js --model FILE --input [NAME=]FILE [--output-dir DIR]
-//        [--repeat N] [--threads N] [--warmup N]
+//        [--repeat N] [--threads N] [--warmup N] [--denormals flush|keep]
 // Prints one JSON line {"model","backend","latency_ms":{min,median,p99},"outputs":[{name,shape}]}.
 // Inputs are raw little-endian float32 in the model's declared shape.
 // intra_op threads = --threads, inter_op 1, sequential execution, all graph
-// optimisations: onnxruntime's fastest CPU configuration for one stream.
+// optimisations and denormals flushed to zero (session.set_denormal_as_zero,
+// as lanesight's CPU backend does): onnxruntime's fastest CPU configuration
+// for one stream. --denormals keep measures it without the flush.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -14,11 +16,11 @@ const lib = require('../golden/lib.js');
 
 function usage(msg) {
   if (msg) console.error(`bench-ort.js: ${msg}`);
-  console.error('usage: bench-ort.js --model FILE --input [NAME=]FILE [--output-dir DIR] [--repeat N] [--threads N] [--warmup N]');
+  console.error('usage: bench-ort.js --model FILE --input [NAME=]FILE [--output-dir DIR] [--repeat N] [--threads N] [--warmup N] [--denormals flush|keep]');
   process.exit(2);
 }
 
-const opt = { inputs: [], repeat: 1, threads: 1, warmup: 1 };
+const opt = { inputs: [], repeat: 1, threads: 1, warmup: 1, denormals: 'flush' };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i], v = process.argv[i + 1];
   if (v === undefined) usage(`${a} needs a value`);
@@ -27,6 +29,7 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--input') opt.inputs.push(v);
   else if (a === '--output-dir') opt.outDir = v;
   else if (a === '--backend') { if (v !== 'cpu') usage('only --backend cpu'); }
+  else if (a === '--denormals') { if (v !== 'flush' && v !== 'keep') usage(`bad --denormals '${v}'`); opt.denormals = v; }
   else if (['--repeat', '--threads', '--warmup'].includes(a)) {
     const n = Number(v);
     if (!Number.isInteger(n) || n < (a === '--warmup' ? 0 : 1)) usage(`bad ${a} '${v}'`);
@@ -39,9 +42,18 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil(p
 
 async function main() {
   const ort = lib.requireOrt();
-  const session = await ort.InferenceSession.create(opt.model, {
+  // session.set_denormal_as_zero flushes on the thread that creates the
+  // session and on onnxruntime's pool threads, but node runs session.run() on
+  // a libuv worker. Workers copy the floating-point mode of the main thread
+  // when libuv starts them, at the first asynchronous job: so the session is
+  // created from a buffer (synchronously, on the main thread) before any.
+  // Checked with a Mul by 0.5 of 2e-38: no denormal output at 1 or 2 threads
+  // this way; with the path, or a session made earlier, the worker's share
+  // of the output stays denormal.
+  const session = await ort.InferenceSession.create(fs.readFileSync(opt.model), {
     intraOpNumThreads: opt.threads, interOpNumThreads: 1, executionMode: 'sequential',
     graphOptimizationLevel: 'all', logSeverityLevel: 3,
+    extra: { session: { set_denormal_as_zero: opt.denormals === 'flush' ? '1' : '0' } },
   });
   const feeds = {};
   for (const spec of opt.inputs) {

@@ -38,3 +38,9 @@ TEST_PROGRAMS += test-cpu-noalloc
 test-cpu-noalloc_SOURCES := tests/unit/test-cpu-noalloc.c $(ENGINE_TEST_SOURCES)
 test-cpu-noalloc_LIBS = $(GPU_ENGINE_LIBS)
 TESTS += $(BUILD)/tests/test-cpu-noalloc
+
+PROGRAMS += test-cpu-denormals
+TEST_PROGRAMS += test-cpu-denormals
+test-cpu-denormals_SOURCES := tests/unit/test-cpu-denormals.c $(ENGINE_TEST_SOURCES)
+test-cpu-denormals_LIBS = $(GPU_ENGINE_LIBS)
+TESTS += $(BUILD)/tests/test-cpu-denormals

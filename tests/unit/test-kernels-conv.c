@@ -258,6 +258,114 @@ static void test_conv_activations(void) {
                         }
 }
 
+/* Depthwise then 1x1, fused (gpu_cpu_dwpw) against the two run in turn: the
+ * same kernels in the same order, so the floats must be identical. */
+static void check_dwpw(struct gpu_cpu_conv2d_params d, struct gpu_cpu_conv2d_params q, struct rng *r) {
+        unsigned batch = MAX(d.batch, 1u);
+        size_t n_in = (size_t) batch * d.c_in * d.h_in * d.w_in, n_mid = (size_t) batch * d.c_out * d.h_out * d.w_out;
+        size_t n_out = (size_t) batch * q.c_out * q.h_out * q.w_out;
+        _cleanup_free_ float *in = rand_array(r, n_in), *wd = rand_array(r, (size_t) d.c_out * d.k_h * d.k_w);
+        _cleanup_free_ float *wq = rand_array(r, (size_t) q.c_out * q.c_in), *bd = rand_array(r, d.c_out);
+        _cleanup_free_ float *bq = rand_array(r, q.c_out), *res = rand_array(r, n_out);
+        _cleanup_free_ float *mid = malloc(n_mid * sizeof(float)), *ref = malloc(n_out * sizeof(float));
+        _cleanup_free_ float *out = malloc(n_out * sizeof(float));
+
+        ASSERT_TRUE(mid && ref && out);
+        for (enum gpu_cpu_isa isa = GPU_CPU_ISA_GENERIC; isa < _GPU_CPU_ISA_MAX; isa++) {
+                if (gpu_cpu_isa_resolve(isa) != isa)
+                        continue;
+                d.isa = q.isa = isa;
+                _cleanup_(gpu_cpu_conv2d_freep) struct gpu_cpu_conv2d *cd = NULL, *cq = NULL;
+                ASSERT_OK(gpu_cpu_conv2d_prepare(&d, wd, bd, &cd));
+                ASSERT_OK(gpu_cpu_conv2d_prepare(&q, wq, bq, &cq));
+                for (unsigned t = 1; t <= 3; t++) {
+                        _cleanup_(gpu_cpu_threadpool_freep) struct gpu_cpu_threadpool *tp = NULL;
+                        _cleanup_(gpu_cpu_dwpw_freep) struct gpu_cpu_dwpw *f = NULL;
+                        ASSERT_OK(gpu_cpu_threadpool_new(t, &tp));
+                        ASSERT_OK(gpu_cpu_dwpw_prepare(cd, cq, t, &f));
+                        size_t ss = MAX(MAX(gpu_cpu_conv2d_scratch_size(cd, t), gpu_cpu_conv2d_scratch_size(cq, t)),
+                                        gpu_cpu_dwpw_scratch_size(f, t));
+                        _cleanup_free_ void *scratch = aligned_alloc(64, ALIGN_UP(MAX(ss, (size_t) 1), 64));
+                        ASSERT_TRUE(scratch);
+                        const float *rp = q.residual ? res : NULL;
+                        ASSERT_OK(gpu_cpu_conv2d_run(cd, in, NULL, mid, scratch, tp));
+                        ASSERT_OK(gpu_cpu_conv2d_run(cq, mid, rp, ref, scratch, tp));
+                        for (size_t i = 0; i < n_out; i++)
+                                out[i] = NAN;
+                        ASSERT_OK(gpu_cpu_dwpw_run(f, in, rp, out, scratch, tp));
+                        for (size_t i = 0; i < n_out; i++)
+                                if (memcmp(&out[i], &ref[i], sizeof(float)))
+                                        test_fail("dwpw %ux%ux%u k%ux%u s%u pad %u,%u -> %u, res %d, batch %u (%s, %u threads): "
+                                                  "[%zu] %.9g, unfused %.9g", d.c_in, d.h_in, d.w_in, d.k_h, d.k_w,
+                                                  d.stride_h, d.pad_top, d.pad_left, q.c_out, q.residual, batch,
+                                                  gpu_cpu_isa_to_string(isa), t, i, out[i], ref[i]);
+                }
+        }
+}
+
+static void test_dwpw_fused(void) {
+        struct rng r = { 0xd1d1 };
+        static const unsigned ks[] = { 3, 3, 5, 2 };
+        float slopes[64];
+
+        for (size_t i = 0; i < ELEMENTSOF(slopes); i++)
+                slopes[i] = rng_float(&r);
+        /* the detector's big layer: several bands at any thread count */
+        check_dwpw((struct gpu_cpu_conv2d_params) { .c_in = 24, .h_in = 128, .w_in = 128, .c_out = 24, .h_out = 128,
+                                                    .w_out = 128, .k_h = 3, .k_w = 3, .pad_top = 1, .pad_left = 1,
+                                                    .groups = 24 },
+                   (struct gpu_cpu_conv2d_params) { .c_in = 24, .h_in = 128, .w_in = 128, .c_out = 24, .h_out = 128,
+                                                    .w_out = 128, .k_h = 1, .k_w = 1,
+                                                    .residual = GPU_CPU_RESIDUAL_BEFORE_ACT,
+                                                    .act.type = GPU_CPU_ACT_RELU },
+                   &r);
+        for (int i = 0; i < 30; i++) {
+                struct gpu_cpu_conv2d_params d, q;
+                unsigned k = ks[i % ELEMENTSOF(ks)], s = rng_range(&r, 1, 2);
+                if (!random_conv(&r, &d, k, s, 1, 2))
+                        continue;
+                if (i % 3 == 0) /* wide rows */
+                        d.w_in = 70, d.w_out = out_size(70, d.k_w, s, 1, d.pad_left, 1);
+                d.h_out = MAX(d.h_out, 1u);
+                if (i % 4 == 1)
+                        d.act = (struct gpu_cpu_activation) { .type = GPU_CPU_ACT_PRELU, .slopes = slopes, .n_slopes = 1 };
+                q = (struct gpu_cpu_conv2d_params) {
+                        .batch = d.batch, .c_in = d.c_out, .h_in = d.h_out, .w_in = d.w_out,
+                        .c_out = rng_range(&r, 1, 40), .h_out = d.h_out, .w_out = d.w_out, .k_h = 1, .k_w = 1,
+                        .residual = (enum gpu_cpu_residual) (i % 3),
+                        .act = i % 2 ? (struct gpu_cpu_activation) { .type = GPU_CPU_ACT_RELU }
+                                     : (struct gpu_cpu_activation) { .type = GPU_CPU_ACT_PRELU, .slopes = slopes,
+                                                                     .n_slopes = 1 },
+                };
+                if ((size_t) d.h_out * d.w_out <= 3)
+                        continue;       /* the 1x1 would run as GEMV: not fused */
+                check_dwpw(d, q, &r);
+        }
+}
+
+static void test_dwpw_refuses(void) {
+        struct gpu_cpu_conv2d_params d = { .c_in = 8, .h_in = 9, .w_in = 9, .c_out = 8, .h_out = 9, .w_out = 9,
+                                           .k_h = 3, .k_w = 3, .pad_top = 1, .pad_left = 1, .groups = 8 };
+        struct gpu_cpu_conv2d_params q = { .c_in = 8, .h_in = 9, .w_in = 9, .c_out = 4, .h_out = 9, .w_out = 9,
+                                           .k_h = 1, .k_w = 1 };
+        float w[8 * 9] = {};
+        _cleanup_(gpu_cpu_conv2d_freep) struct gpu_cpu_conv2d *cd = NULL, *cq = NULL, *cq2 = NULL;
+        struct gpu_cpu_dwpw *f = NULL;
+
+        ASSERT_OK(gpu_cpu_conv2d_prepare(&d, w, NULL, &cd));
+        ASSERT_OK(gpu_cpu_conv2d_prepare(&q, w, NULL, &cq));
+        /* not depthwise then 1x1 */
+        ASSERT_ERR(gpu_cpu_dwpw_prepare(cq, cd, 1, &f), EOPNOTSUPP);
+        ASSERT_ERR(gpu_cpu_dwpw_prepare(cd, cd, 1, &f), EOPNOTSUPP);
+        /* shapes that do not chain */
+        q.c_in = 4;
+        ASSERT_OK(gpu_cpu_conv2d_prepare(&q, w, NULL, &cq2));
+        ASSERT_ERR(gpu_cpu_dwpw_prepare(cd, cq2, 1, &f), EOPNOTSUPP);
+        ASSERT_TRUE(!f);
+        ASSERT_OK(gpu_cpu_dwpw_prepare(cd, cq, 1, &f));
+        gpu_cpu_dwpw_free(f);
+}
+
 static void test_conv_invalid(void) {
         float w[16] = {};
         struct gpu_cpu_conv2d *c = NULL;
@@ -305,5 +413,7 @@ TEST_MAIN(TEST_CASE(test_conv_1x1),
           TEST_CASE(test_conv_im2col),
           TEST_CASE(test_conv_depthwise),
           TEST_CASE(test_conv_activations),
+          TEST_CASE(test_dwpw_fused),
+          TEST_CASE(test_dwpw_refuses),
           TEST_CASE(test_conv_invalid),
           TEST_CASE(test_isa_env));
