@@ -248,6 +248,23 @@ static void post_result(struct lsd_camera *c, struct lsd_frame_result *res) {
         (void) eventfd_write(c->wake_fd, 1);
 }
 
+/*
+ * A V4L2 camera's frames go through cam_camera, which tears the stream down
+ * and becomes disconnected when the device goes away (the node is closed,
+ * the module can be removed); a file source's through the source itself.
+ */
+static int frame_acquire(struct lsd_camera *c, struct cam_source *s, const struct cam_frame **ret) {
+        return c->is_file ? cam_source_acquire(s, 0, ret) : cam_camera_acquire(c->cam, 0, ret);
+}
+
+static void frame_release(struct lsd_camera *c, struct cam_source *s, const struct cam_frame *f) {
+        (void) (c->is_file ? cam_source_release(s, f) : cam_camera_release(c->cam, f));
+}
+
+static bool stream_ended(int r) {
+        return r == -EPIPE || r == -ENODEV || r == -EIO || r == -ESHUTDOWN;
+}
+
 static bool stop_requested(struct lsd_camera *c) {
         eventfd_t v;
         return eventfd_read(c->stop_fd, &v) == 0;
@@ -281,18 +298,18 @@ static void *frame_worker(void *userdata) {
                         break;
                 if (r <= 0 || !p[0].revents)
                         continue;
-                r = cam_source_acquire(s, 0, &f);
+                r = frame_acquire(c, s, &f);
                 if (r == -ETIMEDOUT || r == -EAGAIN)
                         continue;
-                if (r == -EPIPE || r == -ENODEV || r == -EIO || r == -ESHUTDOWN) {
+                if (stream_ended(r)) {
                         end = r;
                         break;
                 }
                 if (r < 0)
                         continue;       /* a malformed frame: counted by the source, the stream goes on */
                 /* Newest frame wins: anything that queued up while we worked is older news. */
-                while (cam_source_acquire(s, 0, &newer) >= 0) {
-                        (void) cam_source_release(s, f);
+                while ((r = frame_acquire(c, s, &newer)) >= 0) {
+                        frame_release(c, s, f);
                         f = newer;
                         pthread_mutex_lock(&c->lock);
                         c->snap.worker_dropped++;
@@ -302,9 +319,13 @@ static void *frame_worker(void *userdata) {
                         process_frame(c, f, &res);
                         post_result(c, &res);
                 }
-                (void) cam_source_release(s, f);
+                frame_release(c, s, f);
                 snapshot_source(c);
                 __atomic_store_n(&c->heartbeat_usec, now_usec(), __ATOMIC_RELAXED);
+                if (stream_ended(r)) {          /* the device went while we drained: after this frame */
+                        end = r;
+                        break;
+                }
         }
         snapshot_source(c);
         pthread_mutex_lock(&c->lock);
