@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ini.h>
 #include <libgen.h>
 #include <linux/videodev2.h>
 #include <math.h>
@@ -308,25 +309,25 @@ static const struct config_key {
 struct parse_state {
         struct lsd_config *cfg;
         const char *path;
-        unsigned line;
+        unsigned line;                  /* 0 while libinih parses: it tells the line of the first error */
         char *err;
         size_t errlen;
         bool failed;
+        char reason[256];
 };
 
+/* The first error is the one reported; "FILE:LINE: " goes before it once the line is known. */
 static _printf_(2, 3) void set_error(struct parse_state *s, const char *fmt, ...) {
         va_list ap;
-        int n;
 
         if (s->failed)
-                return;         /* the first error is the one reported */
-        s->failed = true;
-        n = snprintf(s->err, s->errlen, "%s:%u: ", s->path, s->line);
-        if (n < 0 || (size_t) n >= s->errlen)
                 return;
+        s->failed = true;
         va_start(ap, fmt);
-        vsnprintf(s->err + n, s->errlen - n, fmt, ap);
+        vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
         va_end(ap);
+        if (s->line > 0)
+                snprintf(s->err, s->errlen, "%s:%u: %s", s->path, s->line, s->reason);
 }
 
 static int on_key(struct parse_state *s, const char *section, const char *name, const char *value) {
@@ -356,61 +357,36 @@ static int on_key(struct parse_state *s, const char *section, const char *name, 
         return -EINVAL;
 }
 
-static char *strip(char *b, char *e) {
-        while (b < e && isspace((unsigned char) *b))
-                b++;
-        while (e > b && isspace((unsigned char) e[-1]))
-                e--;
-        *e = 0;
-        return b;
+
+static int on_ini_key(void *userdata, const char *section, const char *name, const char *value) {
+        struct parse_state *s = userdata;
+
+        if (!name[0]) {         /* "=value": libinih passes an empty name on */
+                set_error(s, "syntax error (expected [Section] or Key=Value)");
+                return 0;
+        }
+        return on_key(s, section, name, value) >= 0;
 }
 
 /*
- * One line, without its newline: a comment, a [Section] header or Key=Value.
- * Our own reader rather than libinih's: that one reads fixed 200-byte chunks,
- * so the tail of a long comment became a setting of its own.
+ * libinih parses, after a pass of our own: libinih (as Debian builds it)
+ * reads a line into a 200-byte buffer and silently splits a longer one, so
+ * that the tail of a long comment became a setting of its own and line
+ * numbers went wrong. Lines longer than LSD_CONFIG_LINE_MAX (the text, its
+ * newline and the NUL fit that buffer) and NUL bytes are refused first,
+ * naming the true line; then every line reaches libinih whole.
  */
-static int parse_line(struct parse_state *s, char *line, size_t len, char *section, size_t section_len) {
-        char *p = strip(line, line + len);
-
-        if (!*p || *p == '#' || *p == ';')
-                return 0;
-        if (*p == '[') {
-                size_t n = strlen(p);
-                if (n < 3 || p[n - 1] != ']') {
-                        set_error(s, "syntax error (expected [Section] or Key=Value)");
-                        return -EINVAL;
-                }
-                char *name = strip(p + 1, p + n - 1);
-                if (strlen(name) >= section_len) {
-                        set_error(s, "section name too long");
-                        return -EINVAL;
-                }
-                strcpy(section, name);
-                return 0;
-        }
-        char *eq = strchr(p, '=');
-        if (!eq || eq == p) {
-                set_error(s, "syntax error (expected [Section] or Key=Value)");
-                return -EINVAL;
-        }
-        char *value = strip(eq + 1, eq + 1 + strlen(eq + 1));
-        char *key = strip(p, eq);
-        return on_key(s, section, key, value);
-}
-
 static int parse_buffer(struct parse_state *s, char *buf, size_t size) {
-        char section[64] = "";
         size_t pos = 0;
+        int r;
 
-        /* A UTF-8 byte order mark is tolerated, as systemd does. */
+        /* A UTF-8 byte order mark is tolerated (libinih skips it too). */
         if (size >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
                 pos = 3;
-        while (pos < size) {
-                char *nl = memchr(buf + pos, '\n', size - pos);
+        for (s->line = 1; pos < size; s->line++) {
+                const char *nl = memchr(buf + pos, '\n', size - pos);
                 size_t len = (nl ? (size_t) (nl - buf) : size) - pos;
 
-                s->line++;
                 if (len > LSD_CONFIG_LINE_MAX) {
                         set_error(s, "line longer than %u bytes", LSD_CONFIG_LINE_MAX);
                         return -EINVAL;
@@ -419,12 +395,20 @@ static int parse_buffer(struct parse_state *s, char *buf, size_t size) {
                         set_error(s, "NUL byte in line");
                         return -EINVAL;
                 }
-                buf[pos + len] = 0;     /* the newline, or the spare byte after the data */
-                if (parse_line(s, buf + pos, len, section, sizeof(section)) < 0)
-                        return -EINVAL;
                 pos += len + 1;
         }
-        return 0;
+        s->line = 0;
+        buf[size] = 0;
+        r = ini_parse_string(buf, on_ini_key, s);
+        if (r == 0 && !s->failed)
+                return 0;
+        if (r <= 0) {           /* no line to blame (r < 0: libinih's own failure) */
+                snprintf(s->err, s->errlen, "%s: %s", s->path, s->failed ? s->reason : "cannot be parsed");
+                return -EINVAL;
+        }
+        snprintf(s->err, s->errlen, "%s:%d: %s", s->path, r,
+                 s->failed ? s->reason : "syntax error (expected [Section] or Key=Value)");
+        return -EINVAL;
 }
 
 /*

@@ -4,8 +4,9 @@
 /*
  * lanesightd's configuration: /etc/lanesight/lanesightd.conf plus drop-ins
  * /etc/lanesight/lanesightd.conf.d/NAME.conf (in name order, later wins),
- * systemd-style INI (our own line reader: whole lines up to
- * LSD_CONFIG_LINE_MAX bytes, only regular files), every key validated. An unknown
+ * systemd-style INI parsed with libinih after a check of our own (regular
+ * files only, whole lines up to LSD_CONFIG_LINE_MAX bytes), every key
+ * validated. An unknown
  * section or key, or a bad value, fails the whole load with a message that
  * names file, line and key; the caller keeps its previous configuration
  * (SIGHUP reloads are all-or-nothing). Keys are documented in
@@ -19,10 +20,11 @@
 #define LSD_CONFIG_PATH_DEFAULT "/etc/lanesight/lanesightd.conf"
 #define LSD_CONFIG_FOURCCS_MAX 8
 /*
- * Longer lines are refused, never split or cut: 200 bytes is what libinih
- * (the earlier reader) read whole, so no configuration that worked is refused.
+ * Longer lines are refused, never split or cut: libinih reads a line into a
+ * 200-byte buffer (INI_MAX_LINE as Debian builds it), which holds 198
+ * characters, the newline and the NUL.
  */
-#define LSD_CONFIG_LINE_MAX 200u
+#define LSD_CONFIG_LINE_MAX 198u
 #define LSD_CONFIG_FILE_MAX (1u << 20)
 
 enum lsd_backend {

@@ -1,6 +1,7 @@
-# lanesightd's configuration (its own line reader: libinih split long lines, issue 12).
+# lanesightd's configuration (libinih, after a check of the lines: it split long ones, issue 12).
 LIBRARIES += lsdconf
 lsdconf_SOURCES := svc/config.c
+lsdconf_PKGS := inih
 lsdconf_CFLAGS := -DLANESIGHT_MODELDIR='"$(DATADIR)/lanesight/models"'
 
 PROGRAMS += test-config

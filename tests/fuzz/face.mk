@@ -12,7 +12,8 @@ $(BUILD)/fuzz/fuzz-config: tests/fuzz/fuzz-config.c svc/config.c svc/config.h fa
 		common/macro.h
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DLANESIGHT_MODELDIR='"/nonexistent"' -o $@ tests/fuzz/fuzz-config.c svc/config.c -lm
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DLANESIGHT_MODELDIR='"/nonexistent"' -o $@ tests/fuzz/fuzz-config.c svc/config.c \
+		$(shell $(PKG_CONFIG) --cflags --libs inih) -lm
 
 $(BUILD)/fuzz/fuzz-image-%: tests/fuzz/fuzz-image.c face/image.c face/image.h common/macro.h
 	@mkdir -p $(@D)
