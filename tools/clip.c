@@ -244,19 +244,35 @@ void clip_draw_person(const struct clip_person *p, struct clip_pose q, float *ou
 
         int x0 = MAX(0, (int) floorf(q.cx - q.size / 2)), x1 = MIN(W, (int) ceilf(q.cx + q.size / 2));
         int y0 = MAX(0, (int) floorf(q.cy - q.size / 2));
-        for (int y = y0; y < H; y++)
+        /* Below the photo (v >= 1) a column's matte is its last row's and the colour the plain jacket's. */
+        _cleanup_free_ float *below = malloc(sizeof(float) * (size_t) MAX(x1 - x0, 1));
+        bool have_below = false;
+        for (int y = y0; y < H; y++) {
+                float v = (y + 0.5f - (q.cy - q.size / 2)) / q.size;
+                bool plain = below && v >= 1.0f;
+                float shade = 1.0f - 0.25f * clip_smoothstep(1.0f, 2.0f, v);
                 for (int x = x0; x < x1; x++) {
                         float u = (x + 0.5f - (q.cx - q.size / 2)) / q.size;
-                        float v = (y + 0.5f - (q.cy - q.size / 2)) / q.size;
-                        if (q.yaw != 0)
-                                u = turn_head(&p->matte, q.yaw, u, v);
-                        float px[3], a = sample(im, p->torso, u, v, px);
+                        float px[3], a;
+                        if (plain && have_below) {
+                                a = below[x - x0];
+                                for (int ch = 0; ch < 3; ch++)
+                                        px[ch] = p->torso[ch] * shade;
+                        } else {
+                                if (q.yaw != 0)
+                                        u = turn_head(&p->matte, q.yaw, u, v);
+                                a = sample(im, p->torso, u, v, px);
+                                if (plain)
+                                        below[x - x0] = a;
+                        }
                         if (a <= 0)
                                 continue;
                         float *o = &out[((size_t) y * W + x) * 3];
                         for (int ch = 0; ch < 3; ch++)
                                 o[ch] = o[ch] * (1 - a) + px[ch] * a;
                 }
+                have_below = plain;
+        }
 }
 
 uint32_t clip_xorshift(uint32_t *s) {
@@ -338,17 +354,31 @@ void clip_write_header(FILE *f, int W, int H, int fps) {
         fprintf(f, "YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n", W, H, fps);
 }
 
-void clip_expose(const float *bg, int W, int H, float t, float exposure, int samples,
+void clip_expose(const float *bg, int W, int H, const int rect[4], float t, float exposure, int samples,
                  void (*draw)(void *userdata, float t, float *frame), void *userdata, float *scratch, float *out) {
-        size_t n = (size_t) W * H * 3;
+        int x0 = rect ? CLAMP(rect[0], 0, W) : 0, y0 = rect ? CLAMP(rect[1], 0, H) : 0;
+        int x1 = rect ? CLAMP(rect[2], x0, W) : W, y1 = rect ? CLAMP(rect[3], y0, H) : H;
+        size_t row = (size_t) (x1 - x0) * 3;
 
-        memset(out, 0, n * sizeof(float));
+        /* Outside the rectangle nothing moves: the scene is the background. */
+        if (rect)
+                memcpy(out, bg, (size_t) W * H * 3 * sizeof(float));
+        for (int y = y0; y < y1; y++)
+                memset(&out[((size_t) y * W + x0) * 3], 0, row * sizeof(float));
         for (int s = 0; s < samples; s++) {
-                memcpy(scratch, bg, n * sizeof(float));
+                for (int y = y0; y < y1; y++)
+                        memcpy(&scratch[((size_t) y * W + x0) * 3], &bg[((size_t) y * W + x0) * 3], row * sizeof(float));
                 draw(userdata, t + exposure * ((float) s + 0.5f) / samples, scratch);
-                for (size_t i = 0; i < n; i++)
-                        out[i] += scratch[i];
+                for (int y = y0; y < y1; y++) {
+                        float *o = &out[((size_t) y * W + x0) * 3];
+                        const float *i = &scratch[((size_t) y * W + x0) * 3];
+                        for (size_t k = 0; k < row; k++)
+                                o[k] += i[k];
+                }
         }
-        for (size_t i = 0; i < n; i++)
-                out[i] /= samples;
+        for (int y = y0; y < y1; y++) {
+                float *o = &out[((size_t) y * W + x0) * 3];
+                for (size_t k = 0; k < row; k++)
+                        o[k] /= samples;
+        }
 }

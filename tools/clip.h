@@ -91,6 +91,8 @@ void clip_write_header(FILE *f, int W, int H, int fps);
  * One exposure: `samples` sub-frames at times spread over [t, t + exposure),
  * each starting from bg (W x H float RGB) and drawn by draw(); their mean
  * lands in out. scratch holds one frame. Many samples = real motion blur.
+ * rect (x0, y0, x1, y1), if not NULL, bounds what draw() changes: only
+ * that part is rendered, the rest of out is bg.
  */
-void clip_expose(const float *bg, int W, int H, float t, float exposure, int samples,
+void clip_expose(const float *bg, int W, int H, const int rect[4], float t, float exposure, int samples,
                  void (*draw)(void *userdata, float t, float *frame), void *userdata, float *scratch, float *out);

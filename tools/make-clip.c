@@ -86,7 +86,7 @@ static int render_frame(struct clip *c, int k) {
         float motion = hypotf(b.cx - a.cx, b.cy - a.cy) + fabsf(b.size - a.size);
         int samples = CLAMP((int) ceilf(motion / 1.5f), 1, 12);
 
-        clip_expose(c->bg, c->W, c->H, t, dt * 0.5f, samples, draw_at, c, c->frame, c->accum);
+        clip_expose(c->bg, c->W, c->H, NULL, t, dt * 0.5f, samples, draw_at, c, c->frame, c->accum);
         /* Sensor noise: about +-2 codes, the same every build. */
         return clip_rgb_to_yuv420(c->accum, c->W, c->H, 2, &c->noise, c->yuv);
 }
