@@ -16,8 +16,8 @@
 # Environment: LANESIGHTD, LANESIGHTCTL, LANESIM (binaries), LSD_MODELS;
 # LSD_BACKEND (default cpu). Results accumulate in OUT/results.jsonl, one line
 # per traveler (a rerun with the same seed skips the travelers already there:
-# delete the file to start over); clips are made per traveler in a temporary
-# folder and deleted after use.
+# delete the file to start over), each traveler's logs in OUT/logs/N; clips
+# are made per traveler in a temporary folder and deleted after use.
 set -u
 : "${LANESIGHTD:?}" "${LANESIGHTCTL:?}" "${LANESIM:?}" "${LSD_MODELS:?}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,6 +122,9 @@ worker() {
                 fi
                 if [ -f "$_dir/manifest" ]; then
                         run_traveler "$_i" "$_dir" >"$_dir.result"
+                        # The logs stay (small), so a report can be recomputed: lane-report.py traveler DIR.
+                        mkdir -p "$out/logs/$_i"
+                        cp "$_dir"/manifest "$_dir"/*.jsonl "$_dir"/*.err "$out/logs/$_i/" 2>/dev/null
                         cat "$_dir.result" >>"$results"
                         printf '%s\n' "$(cat "$_dir.result")" | cut -c1-160 >&2
                 fi

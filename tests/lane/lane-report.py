@@ -80,8 +80,8 @@ def traveler(d):
         res["quality"] = gen.get("quality")
         res["score"] = gen.get("score")
         res["match"] = bool(gen.get("match"))
-    if ref is not None:
-        res["reference_quality"] = ref.get("score")
+    if ref is not None and isinstance(ref.get("quality"), dict):
+        res["reference_quality"] = ref["quality"].get("score")
 
     # The captured frame: the first after the traveler entered with guidance ok and the captured quality.
     cap = None
@@ -117,7 +117,7 @@ def traveler(d):
         else:
             res["impostor_score"] = imp.get("score")
             res["impostor_match"] = bool(imp.get("match"))
-    print(json.dumps(res, sort_keys=False))
+    print(json.dumps(res, separators=(",", ":")))
 
 
 def pct(values, p):
