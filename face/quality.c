@@ -37,6 +37,11 @@ void face_quality_params_default(struct face_quality_params *p) {
          * ISO/IEC 19794-5 asks for >= 90 px between the eyes for a full
          * frontal image and calls 60 px the minimum; booth cameras frame faces
          * at 150-600 px wide, so more than 300 px means the traveler leans in.
+         * Exposure: the lane benchmark (docs/lane-bench.md) found dim and
+         * backlit faces with a mean luma of 40-60 and a quarter to 40 % of
+         * the inner face under 25 still match their document photo, while
+         * the old limits (60, 25 %) kept those travelers at "too-dark" for
+         * good: the limits are where matching suffers, not where it starts.
          */
         *p = (struct face_quality_params) {
                 .min_ied = 60.0f,
@@ -45,9 +50,9 @@ void face_quality_params_default(struct face_quality_params *p) {
                 .max_pitch = 20.0f,
                 .max_roll = 12.0f,
                 .min_sharpness = 30.0f,
-                .min_mean = 60.0f,
+                .min_mean = 40.0f,
                 .max_mean = 200.0f,
-                .max_under = 0.25f,
+                .max_under = 0.40f,
                 .max_over = 0.15f,
                 .min_range = 60.0f,
                 .max_size = 0.9f,
@@ -143,17 +148,22 @@ void face_quality_judge(const struct face_quality_params *p, struct face_quality
                 return;
         }
 
-        /* Weights: pose and resolution matter most for recognition, then focus, then light. */
+        /*
+         * Weights: pose and resolution matter most for recognition, then focus, then light.
+         * Resolution scores 0 at the minimum IED and 1 at the ISO norm (1.5x): in the lane
+         * benchmark, faces captured just past the minimum, still approaching and off-centre,
+         * often failed to match; so resolution and centring weigh more than roll and range.
+         */
         struct { float weight, value; } parts[] = {
-                { 0.20f, ramp(q->ied, p->min_ied * 0.5f, p->min_ied * 1.5f) },
+                { 0.25f, ramp(q->ied, p->min_ied, p->min_ied * 1.5f) },
                 { 0.20f, ramp(fabsf(q->yaw), p->max_yaw * 2, p->max_yaw * 0.3f) },
                 { 0.10f, ramp(fabsf(q->pitch), p->max_pitch * 2, p->max_pitch * 0.3f) },
-                { 0.10f, ramp(fabsf(q->roll), p->max_roll * 2, p->max_roll * 0.3f) },
-                { 0.05f, ramp(q->centring, 0.8f, 0.2f) },
+                { 0.05f, ramp(fabsf(q->roll), p->max_roll * 2, p->max_roll * 0.3f) },
+                { 0.10f, ramp(q->centring, 0.6f, 0.2f) },
                 { 0.15f, photometric ? ramp(q->sharpness, p->min_sharpness * 0.3f, p->min_sharpness * 3) : 0 },
                 { 0.10f, photometric ? MIN(ramp(q->mean, p->min_mean * 0.5f, p->min_mean + 30),
                                            ramp(q->mean, p->max_mean + 40, p->max_mean - 30)) : 0 },
-                { 0.10f, photometric ? ramp(q->range, p->min_range * 0.5f, p->min_range * 2) : 0 },
+                { 0.05f, photometric ? ramp(q->range, p->min_range * 0.5f, p->min_range * 2) : 0 },
         };
         float s = 0, wsum = 0;
         for (size_t i = 0; i < ELEMENTSOF(parts); i++) {

@@ -11,7 +11,7 @@
 # condition, the match rate per quality decile, writes the plot and ends with
 # one JSON line.
 #
-#   lane-bench.sh --data DIR [--travelers N] [--seed S] [--jobs J] [--out DIR]
+#   lane-bench.sh --data DIR [--travelers N] [--from K] [--seed S] [--jobs J] [--out DIR] [--out-b DIR]
 #
 # Environment: LANESIGHTD, LANESIGHTCTL, LANESIM (binaries), LSD_MODELS;
 # LSD_BACKEND (default cpu). Results accumulate in OUT/results.jsonl, one line
@@ -21,21 +21,23 @@
 set -u
 : "${LANESIGHTD:?}" "${LANESIGHTCTL:?}" "${LANESIM:?}" "${LSD_MODELS:?}"
 here=$(cd "$(dirname "$0")" && pwd)
-data="" travelers=300 seed=1 jobs=2 out=build/lane
+data="" travelers=300 from=0 seed=1 jobs=2 out=build/lane out_b=""
 usage() { sed -n '/^#   lane-bench/s/^#   //p' "$0"; }
 while [ $# -gt 0 ]; do
         case "$1" in
         --data) data=$2; shift 2 ;;
         --travelers) travelers=$2; shift 2 ;;
+        --from) from=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --out-b) out_b=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "lane-bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
         esac
 done
 [ -d "$data" ] || { echo "lane-bench: --data '$data' is not a folder" >&2; exit 2; }
-case "$travelers$jobs$seed" in *[!0-9]*) echo "lane-bench: --travelers, --jobs, --seed take numbers" >&2; exit 2 ;; esac
+case "$travelers$jobs$seed$from" in *[!0-9]*) echo "lane-bench: --travelers, --jobs, --seed take numbers" >&2; exit 2 ;; esac
 [ "$travelers" -ge 1 ] && [ "$jobs" -ge 1 ] || { echo "lane-bench: --travelers and --jobs must be >= 1" >&2; exit 2; }
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
@@ -48,6 +50,18 @@ if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" != "$stamp" ]; then
 fi
 echo "$stamp" >"$out/stamp"
 touch "$results"
+# A/B: with --out-b DIR and LANESIGHTD_B, every clip also plays to a second daemon (e.g. a change
+# under test), results in DIR: both see the very same travelers, and each clip is rendered once.
+results_b=""
+if [ -n "$out_b" ]; then
+        : "${LANESIGHTD_B:?--out-b needs LANESIGHTD_B}"
+        mkdir -p "$out_b" || exit 1
+        out_b=$(cd "$out_b" && pwd)
+        results_b=$out_b/results.jsonl
+        [ -f "$out_b/stamp" ] && [ "$(cat "$out_b/stamp")" != "$stamp" ] && rm -f "$results_b"
+        echo "$stamp" >"$out_b/stamp"
+        touch "$results_b"
+fi
 
 . "$here/../demo/lib.sh"
 
@@ -92,6 +106,23 @@ RegionOfInterest=$roi"; then
         python3 "$here/lane-report.py" traveler "$_dir"
 }
 
+# Whether traveler $1 has a result in every results file.
+done_all() {
+        grep -q "^{\"index\":$1," "$results" && { [ -z "$results_b" ] || grep -q "^{\"index\":$1," "$results_b"; }
+}
+
+# Runs traveler $1 (clip in $2) with daemon $3 unless results file $4 has it; logs under $5.
+run_one() {
+        grep -q "^{\"index\":$1," "$4" && return
+        LANESIGHTD=$3 run_traveler "$1" "$2" >"$2.result"
+        # The logs stay (small), so a report can be recomputed: lane-report.py traveler DIR.
+        mkdir -p "$5/logs/$1"
+        cp "$2"/manifest "$2"/*.jsonl "$2"/*.err "$5/logs/$1/" 2>/dev/null
+        rm -f "$2"/*.jsonl "$2"/*.err
+        cat "$2.result" >>"$4"
+        printf '%s\n' "$(cat "$2.result")" | cut -c1-160 >&2
+}
+
 # Worker $1 of $jobs: travelers $1, $1 + jobs, ...; the next clip renders while the current one plays.
 worker() {
         _w=$1
@@ -100,9 +131,9 @@ worker() {
         trap 'exit 130' INT TERM
         _tmp=$LSD_TMP/travelers
         mkdir -p "$_tmp"
-        _i=$_w _gen=""
+        _i=$((from + _w)) _gen=""
         while [ "$_i" -lt "$travelers" ]; do
-                if grep -q "^{\"index\":$_i," "$results"; then
+                if done_all "$_i"; then
                         _i=$((_i + jobs)); continue
                 fi
                 _dir=$_tmp/$_i
@@ -113,7 +144,7 @@ worker() {
                         wait "$_gen" || { printf '{"index":%s,"error":"lanesim failed"}\n' "$_i" >>"$results"; }
                 fi
                 _next=$((_i + jobs)) _gen=""
-                while [ "$_next" -lt "$travelers" ] && grep -q "^{\"index\":$_next," "$results"; do
+                while [ "$_next" -lt "$travelers" ] && done_all "$_next"; do
                         _next=$((_next + jobs))
                 done
                 if [ "$_next" -lt "$travelers" ]; then
@@ -121,12 +152,8 @@ worker() {
                         _gen=$!
                 fi
                 if [ -f "$_dir/manifest" ]; then
-                        run_traveler "$_i" "$_dir" >"$_dir.result"
-                        # The logs stay (small), so a report can be recomputed: lane-report.py traveler DIR.
-                        mkdir -p "$out/logs/$_i"
-                        cp "$_dir"/manifest "$_dir"/*.jsonl "$_dir"/*.err "$out/logs/$_i/" 2>/dev/null
-                        cat "$_dir.result" >>"$results"
-                        printf '%s\n' "$(cat "$_dir.result")" | cut -c1-160 >&2
+                        run_one "$_i" "$_dir" "$LANESIGHTD" "$results" "$out"
+                        [ -n "$results_b" ] && run_one "$_i" "$_dir" "$LANESIGHTD_B" "$results_b" "$out_b"
                 fi
                 rm -rf "$_dir" "$_dir.err" "$_dir.result"
                 _i=$_next
@@ -145,4 +172,11 @@ trap 'kill $pids 2>/dev/null; wait; exit 130' INT TERM
 fail=0
 for p in $pids; do wait "$p" || fail=1; done
 [ "$fail" -eq 0 ] || echo "lane-bench: a worker failed (see above)" >&2
-python3 "$here/lane-report.py" report --travelers "$travelers" --out "$out" "$results"
+if [ -n "$results_b" ]; then
+        echo "=== A: $LANESIGHTD"
+        python3 "$here/lane-report.py" report --travelers "$travelers" --from "$from" --out "$out" "$results"
+        echo "=== B: $LANESIGHTD_B"
+        python3 "$here/lane-report.py" report --travelers "$travelers" --from "$from" --out "$out_b" "$results_b"
+else
+        python3 "$here/lane-report.py" report --travelers "$travelers" --from "$from" --out "$out" "$results"
+fi

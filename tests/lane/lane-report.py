@@ -165,16 +165,18 @@ def fmt(v, percent=False, digits=2):
 
 
 def report(args):
-    travelers, out, path = None, ".", None
+    travelers, first, out, path = None, 0, ".", None
     i = 0
     while i < len(args):
         if args[i] == "--travelers":
             travelers, i = int(args[i + 1]), i + 2
+        elif args[i] == "--from":
+            first, i = int(args[i + 1]), i + 2
         elif args[i] == "--out":
             out, i = args[i + 1], i + 2
         else:
             path, i = args[i], i + 1
-    rows = [r for r in read_jsonl(path) if travelers is None or r.get("index", 0) < travelers]
+    rows = [r for r in read_jsonl(path) if travelers is None or first <= r.get("index", 0) < travelers]
     broken = [r for r in rows if r.get("reference_error") or "conditions" not in r]
     rows = [r for r in rows if r not in broken]
     by = {"all": rows}
