@@ -8,6 +8,14 @@
 
 #define RAD2DEG (180.0 / M_PI)
 #define TEMPLATE_NOSE_RATIO 0.4950f     /* (71.7366 - 51.5989) / (92.2848 - 51.5989) */
+/*
+ * A face further than this from the region of interest's centre (as a
+ * fraction of its half diagonal) is not in position yet: in the lane
+ * benchmark such faces were travelers still walking in, and capturing them
+ * then (the first good-enough frame wins) gave templates that often failed
+ * to match. A traveler standing in the booth is within about 0.2.
+ */
+#define MAX_CENTRING 0.45f
 
 static const char *const guidance_names[_FACE_GUIDANCE_MAX] = {
         [FACE_GUIDANCE_OK] = "ok",
@@ -174,7 +182,7 @@ void face_quality_judge(const struct face_quality_params *p, struct face_quality
 
         if (q->n_faces > 1)
                 q->guidance = FACE_GUIDANCE_MULTIPLE_FACES;
-        else if (q->ied < p->min_ied)
+        else if (q->ied < p->min_ied || q->centring > MAX_CENTRING)
                 q->guidance = FACE_GUIDANCE_MOVE_CLOSER;
         else if (q->ied > p->max_ied || q->size > p->max_size)
                 q->guidance = FACE_GUIDANCE_MOVE_BACK;
