@@ -304,7 +304,7 @@ static struct clip_pose traveler_pose(const struct traveler *t, float time) {
         q.cy += amp * t->H * 0.003f * sinf(u * 1.3f * rate + 0.5f);
         q.size *= 1.0f + 0.01f * sinf(u * 1.7f);
         if (t->glance) {
-                /* Arrives looking away (at a sign, a companion), then back: 0.25 s turns. */
+                /* On stopping, looks away (at a sign, a companion), then back in 0.25 s. */
                 float back = clip_smoothstep(t->glance_end - 0.25f, t->glance_end, time);
                 q.yaw = t->glance_yaw * (1 - back);
         } else if (u < t->look)
