@@ -11,6 +11,11 @@ lanesight-lanesim_LIBS := clip
 lanesight-lanesim_CFLAGS := -ffp-contract=off
 lanesight-lanesim_INSTALL :=
 
+# The simulator's draws (deterministic, photos chosen right); the clips are exercised by lane-bench.
+TESTS += tests/lane/test-lanesim.sh
+tests/lane/test-lanesim.sh: $(BUILD)/lanesight-lanesim $(DEMO_PORTRAIT) $(NOFACE_IMAGE)
+export LANESIGHT_LANESIM = $(abspath $(BUILD)/lanesight-lanesim)
+
 TRAVELERS ?= 300
 LANE_SEED ?= 1
 LANE_JOBS ?= 2
