@@ -223,9 +223,9 @@ def report(args):
             f.write('"%s\\n(n=%d)" %.4f %.4f\n' % (k, n, 100 * c5, 100 * c10))
     gp = ('set terminal pngcairo size 1400,600 font ",10"; set output "%s";'
           'set title "Lane benchmark: capture rate by condition (%d travelers)";'
-          'set ylabel "capture rate (%%)"; set yrange [0:105]; set grid ytics;'
+          'set ylabel "capture rate (%%)"; set yrange [0:118]; set grid ytics;'
           'set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1;'
-          'set key top right; set xtics rotate by -35 font ",9";'
+          'set key top center horizontal; set xtics rotate by -35 font ",9";'
           'set arrow from graph 0, first 97 to graph 1, first 97 nohead dt 2 lc rgb "red";'
           'plot "%s" using 2:xtic(1) title "within 5 s of stopping", "" using 3 title "within 10 s (goal 97 %%)"'
           % (png, len(rows), dat))
