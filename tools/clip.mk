@@ -8,10 +8,16 @@
 # package itself is not installed: it would pull in python3-opencv).
 # An installed facedetect, or DEMO_PORTRAIT=path/to.jpg, is used as is.
 
+# The clip code shared with tools/lanesim.c (tools/lanesim.mk).
+LIBRARIES += clip
+clip_SOURCES := tools/clip.c
+clip_PKGS := libjpeg
+# Same bytes on every build: no fused multiply-add reassociation.
+clip_CFLAGS := -ffp-contract=off
+
 PROGRAMS += lanesight-make-clip
 lanesight-make-clip_SOURCES := tools/make-clip.c
-lanesight-make-clip_PKGS := libjpeg
-# Same bytes on every build: no fused multiply-add reassociation.
+lanesight-make-clip_LIBS := clip
 lanesight-make-clip_CFLAGS := -ffp-contract=off
 lanesight-make-clip_INSTALL :=
 

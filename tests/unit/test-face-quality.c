@@ -169,6 +169,12 @@ static void test_guidance(void) {
         ASSERT_EQ(q.guidance, FACE_GUIDANCE_TOO_BRIGHT);
         q = good(); q.sharpness = 5; face_quality_judge(&p, &q);
         ASSERT_EQ(q.guidance, FACE_GUIDANCE_HOLD_STILL); ASSERT_TRUE(q.score < best - 10);
+        /* Not in position yet: far from the region's centre (a traveler still walking in). */
+        q = good(); q.centring = 0.6f; face_quality_judge(&p, &q);
+        ASSERT_EQ(q.guidance, FACE_GUIDANCE_MOVE_CLOSER);
+        /* Dim but usable (lane benchmark): a mean of 50 with 30 % of the face under 25 passes. */
+        q = good(); q.mean = 50; q.under = 0.3f; face_quality_judge(&p, &q);
+        ASSERT_EQ(q.guidance, FACE_GUIDANCE_OK);
         /* Priority: a far-away face that is also dark is told to come closer first. */
         q = good(); q.ied = 30; q.mean = 20; face_quality_judge(&p, &q);
         ASSERT_EQ(q.guidance, FACE_GUIDANCE_MOVE_CLOSER);
