@@ -95,7 +95,11 @@ kill -HUP "$LSD_PID"
 wait_for 100 grep -q 'Configuration reloaded' "$T/lsd.log"
 peer open wait Removed 4 >"$T/timeout.out" 2>&1
 check "timeout: the session is removed after 1 s" grep -q '^removed ' "$T/timeout.out"
-# A reload with another embedder: templates of the old one mean nothing now.
+# A reload with another embedder: templates of the old one mean nothing now. First the default session
+# timeout again, so that the held session can only end because of the new embedder.
+write_config
+kill -HUP "$LSD_PID"
+wait_for 100 sh -c "[ \$(grep -c 'Configuration reloaded' '$T/lsd.log') -ge 2 ]"
 mkfifo "$T/hold2.in"
 bg "$T/hold2.out" sh -c "exec '$LSD_PEER' open hold <'$T/hold2.in'"
 HOLD=$BG_PID
@@ -103,7 +107,10 @@ exec 7>"$T/hold2.in"
 wait_for 100 grep -q '^holding' "$T/hold2.out"
 write_config '[Pipeline]' 'EmbedderId=fr-feature-112-retrained'
 kill -HUP "$LSD_PID"
+# The models are prepared on a worker while the service goes on: the swap comes when they are ready.
+check "new embedder: models prepared again" wait_for 600 grep -q 'Configuration reloaded (models prepared again)' "$T/lsd.log"
 check "new embedder: the open session ends" wait_for 200 grep -q '^removed ' "$T/hold2.out"
+check "new embedder: ended because the models changed" grep -q 'ended (the face models changed)' "$T/lsd.log"
 check "new embedder: the gallery starts empty" \
         sh -c "busctl --system get-property $BUS_NAME $ROOT $IF.Gallery Count | grep -qx 'u 0'"
 out=$(gdbus call --system -d "$BUS_NAME" -o "$ROOT" -m "$IF.Gallery.Identify" "$t" 1 2>&1)
