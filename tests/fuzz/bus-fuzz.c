@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bus-fuzz: a hostile D-Bus client for lanesightd (issue 12). Seeded and
- * reproducible: the same --seed makes the same sequence of calls (replies
- * arrive when they arrive). It calls every method and property of every
+ * reproducible: the same --seed makes the same sequence of calls, members,
+ * signatures and values; only which session a session call names depends on
+ * which OpenSession calls have been answered by then (replies arrive when they
+ * arrive). It calls every method and property of every
  * interface (a table checked against the live objects' introspection at start)
  * with right and wrong signatures, boundary values (0, -1, huge, NaN, empty and
  * overlong strings, bad object paths, deep containers, garbage and damaged
@@ -154,7 +156,7 @@ struct fuzz {
         uint64_t rng;
         sd_bus *conn[N_CONN], *watch;
         char sessions[N_CONN][MAX_SESSIONS][96];
-        unsigned n_sessions[N_CONN];
+        unsigned n_sessions[N_CONN], n_opened[N_CONN];
         unsigned inflight;
         unsigned long calls, ok, errors, local_errors, abandoned, checks, failures;
         double check_max_ms;
@@ -448,17 +450,16 @@ static const char *random_path(struct fuzz *f, int conn, char *buf, size_t size)
                 ROOT "/session/18446744073709551615", ROOT "/session/99999999999999999999999", "/",
                 "/org/lanesight", ROOT "/camera", ROOT "/session", ROOT "/camera/0/x",
         };
-        unsigned k = below(f, 10);
+        /* The same draws whatever sessions exist, so that the seed alone fixes the rest of the run. */
+        unsigned k = below(f, 10), other = below(f, N_CONN), fx = below(f, ELEMENTSOF(fixed));
+        uint64_t pick = rnd(f);
         if (k < 4 && f->n_sessions[conn])
-                return f->sessions[conn][below(f, f->n_sessions[conn])];
-        if (k < 5) {
-                int other = (int) below(f, N_CONN);
-                if (f->n_sessions[other])
-                        return f->sessions[other][below(f, f->n_sessions[other])];
-        }
+                return f->sessions[conn][pick % f->n_sessions[conn]];
+        if (k < 5 && f->n_sessions[other])
+                return f->sessions[other][pick % f->n_sessions[other]];
         if (k < 7)
                 return CAM0;
-        snprintf(buf, size, "%s", fixed[below(f, ELEMENTSOF(fixed))]);
+        snprintf(buf, size, "%s", fixed[fx]);
         return buf;
 }
 
@@ -663,8 +664,9 @@ static const char *next_type(const char *sig, char *type, size_t size) {
 
 /* --- calls ------------------------------------------------------------------------------------------- */
 
+/* Called as replies arrive: draws nothing from the seeded sequence. */
 static void remember_session(struct fuzz *f, int conn, const char *path) {
-        unsigned i = f->n_sessions[conn] < MAX_SESSIONS ? f->n_sessions[conn]++ : below(f, MAX_SESSIONS);
+        unsigned i = f->n_sessions[conn] < MAX_SESSIONS ? f->n_sessions[conn]++ : f->n_opened[conn]++ % MAX_SESSIONS;
         snprintf(f->sessions[conn][i], sizeof(f->sessions[0][0]), "%s", path);
 }
 
@@ -715,14 +717,17 @@ static int send_call(struct fuzz *f, int conn, sd_bus_message *m, const char *wh
 }
 
 static const char *obj_path(struct fuzz *f, enum obj obj, int conn, char *buf, size_t size) {
-        if (below(f, 8) == 0)
-                return random_path(f, conn, buf, size);
+        unsigned k = below(f, 8), own = below(f, 6);
+        uint64_t pick = rnd(f);
+        const char *random = random_path(f, conn, buf, size);   /* drawn always: see random_path() */
+        if (k == 0)
+                return random;
         switch (obj) {
         case OBJ_CAMERA: return CAM0;
         case OBJ_SESSION:
-                if (f->n_sessions[conn] && below(f, 6))
-                        return f->sessions[conn][below(f, f->n_sessions[conn])];
-                return random_path(f, conn, buf, size);
+                if (f->n_sessions[conn] && own)
+                        return f->sessions[conn][pick % f->n_sessions[conn]];
+                return random;
         default: return ROOT;
         }
 }
@@ -813,13 +818,16 @@ static int fuzz_disconnect(struct fuzz *f) {
                 fail(f, "cannot connect to the bus: %s", strerror(-r));
                 return r;
         }
+        enum fd_kind ref_kind = (enum fd_kind) below(f, _FD_KIND_MAX);
+        unsigned identify = below(f, 2);
         if (below(f, 2)) {
                 /* Own a session first, so that hanging up must end it (and any image it was given). */
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
                 sd_bus_error e = SD_BUS_ERROR_NULL;
                 const char *path;
+                _cleanup_close_ int fd = image_fd(f, ref_kind);        /* before: it may draw from the seed */
                 r = sd_bus_call_method(bus, BUS_NAME, ROOT, BUS_NAME ".Manager", "OpenSession", &e, &reply,
-                                       "oa{sv}", CAM0, (unsigned) below(f, 2), "identify", "b", 1);
+                                       "oa{sv}", CAM0, identify, "identify", "b", 1);
                 f->calls++;
                 if (r < 0) {
                         count_error(f, e.name ?: "(local error)");
@@ -829,7 +837,6 @@ static int fuzz_disconnect(struct fuzz *f) {
                         count_error(f, "(success)");
                         char p[96];
                         snprintf(p, sizeof(p), "%s", path);
-                        _cleanup_close_ int fd = image_fd(f, (enum fd_kind) below(f, _FD_KIND_MAX));
                         if (fd >= 0)
                                 (void) sd_bus_call_method_async(bus, NULL, BUS_NAME, p, BUS_NAME ".Session",
                                                                 "SetReferenceImage", NULL, NULL, "h", fd);
@@ -852,8 +859,9 @@ static int fuzz_disconnect(struct fuzz *f) {
                 }
         }
         (void) sd_bus_flush(bus);
-        if (below(f, 2))
-                usleep(below(f, 20000));        /* sometimes mid-read, sometimes before it starts */
+        unsigned linger = below(f, 2), usec = below(f, 20000);
+        if (linger)
+                usleep(usec);        /* sometimes mid-read, sometimes before it starts */
         return 0;
 }
 
