@@ -10,7 +10,9 @@ bus-fuzz_PKGS := libsystemd zlib
 
 $(BUILD)/tests/test-bus-fuzz.sh: $(BUILD)/tests/bus-fuzz
 
+# The clip is made in the recipe: tools/clip.mk names it after this fragment is read.
 fuzz-bus: $(BUILD)/tests/test-bus-fuzz.sh $(BUILD)/tests/bus-fuzz
+	$(Q)$(MAKE) --no-print-directory $(DEMO_CLIP) $(DEMO_PORTRAIT)
 	$(Q)BUS_FUZZ_SECONDS='$(FUZZ_SECONDS)' BUS_FUZZ_SEED='$(FUZZ_SEED)' $(BUILD)/tests/test-bus-fuzz.sh
 
 .PHONY: fuzz-bus

@@ -4,7 +4,10 @@
 
 SOAK_SECONDS ?= 600
 
+# The demo clip is made in the recipe: tools/clip.mk, which names it, is read
+# after this fragment, so $(DEMO_CLIP) is still empty in a prerequisite list here.
 soak: $(BUS_TEST_INPUTS) $(BUILD)/lanesightctl
+	$(Q)$(MAKE) --no-print-directory $(DEMO_CLIP) $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT)
 	$(Q)LSD_BIN='$(abspath $(BUILD)/lanesightd)' LSD_PEER='$(abspath $(BUILD)/tests/lsd-peer)' \
 		LSD_CTL='$(abspath $(BUILD)/lanesightctl)' LSD_MODELS='$(abspath $(MODELS_DIR))' \
 		LSD_CLIP='$(abspath $(DEMO_CLIP))' LSD_PORTRAIT='$(abspath $(DEMO_PORTRAIT))' \

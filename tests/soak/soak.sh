@@ -82,8 +82,12 @@ t0=$(date +%s)
 elapsed=0
 dead=0
 unanswered=0
+next=$((t0 + INTERVAL))
 while [ "$elapsed" -lt "$SECONDS_TOTAL" ]; do
-        sleep "$INTERVAL"
+        # On a fixed grid (t0 + k * INTERVAL): the time a sample takes does not stretch the interval.
+        t=$(date +%s)
+        [ "$next" -gt "$t" ] && sleep $((next - t))
+        next=$((next + INTERVAL))
         elapsed=$(($(date +%s) - t0))
         if ! kill -0 "$LSD_PID" 2>/dev/null; then dead=1; break; fi
         s_rss=$(rss_kb); s_fds=$(fds)
