@@ -9,7 +9,8 @@ TEST_PROGRAMS += lsd-peer
 lsd-peer_SOURCES := tests/bus/lsd-peer.c
 lsd-peer_PKGS := libsystemd
 
-BUS_TESTS := test-bus-api test-bus-session test-bus-notify test-bus-config test-bus-limits test-bus-transfer test-bus-polkit
+BUS_TESTS := test-bus-api test-bus-session test-bus-notify test-bus-config test-bus-limits test-bus-transfer test-bus-polkit \
+             test-bus-fuzz
 BUS_TEST_INPUTS := $(BUILD)/lanesightd $(BUILD)/tests/lsd-peer $(DEMO_CLIP) $(MODEL_FILES) \
                    $(DEMO_PORTRAIT) $(IMPOSTOR_PORTRAIT) $(NOFACE_IMAGE)
 
