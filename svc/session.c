@@ -105,13 +105,6 @@ static int peer_get(struct lsd_daemon *d, const char *name, struct lsd_peer **re
         return 0;
 }
 
-unsigned lsd_peer_count(struct lsd_daemon *d) {
-        unsigned n = 0;
-        for (struct lsd_peer *p = d->peers; p; p = p->next)
-                n++;
-        return n;
-}
-
 static void session_free(struct lsd_session *s) {
         if (!s)
                 return;

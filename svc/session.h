@@ -62,8 +62,6 @@ struct lsd_session *lsd_session_find(struct lsd_daemon *d, const char *path);
 unsigned lsd_session_count_owned(struct lsd_daemon *d, const char *owner);
 unsigned lsd_session_count_user(struct lsd_daemon *d, uid_t uid);
 unsigned lsd_session_count(struct lsd_daemon *d);
-/* Peers holding sessions (one bus match rule each). */
-unsigned lsd_peer_count(struct lsd_daemon *d);
 int lsd_session_set_reference(struct lsd_session *s, const float *embedding, size_t dim);
 int lsd_session_start(struct lsd_session *s);
 void lsd_session_cancel(struct lsd_session *s);

@@ -20,7 +20,6 @@ struct lsd_work_queue {
         struct lsd_work *queued, **queued_tail;         /* FIFO */
         struct lsd_work *finished;                      /* LIFO, reversed when delivered */
         bool stopping;
-        unsigned pending;                               /* main loop only */
         pthread_t threads[MAX_THREADS];
         unsigned n_threads;
         int efd;
@@ -71,7 +70,6 @@ static void deliver(struct lsd_work_queue *q) {
         }
         while (rev) {
                 struct lsd_work *n = rev->next;
-                q->pending--;
                 rev->done(rev);
                 rev = n;
         }
@@ -134,14 +132,9 @@ struct lsd_work_queue *lsd_work_queue_free(struct lsd_work_queue *q) {
 
 void lsd_work_submit(struct lsd_work_queue *q, struct lsd_work *w) {
         w->next = NULL;
-        q->pending++;
         pthread_mutex_lock(&q->lock);
         *q->queued_tail = w;
         q->queued_tail = &w->next;
         pthread_cond_signal(&q->cond);
         pthread_mutex_unlock(&q->lock);
-}
-
-unsigned lsd_work_queue_pending(const struct lsd_work_queue *q) {
-        return q->pending;
 }

@@ -29,5 +29,3 @@ int lsd_work_queue_new(sd_event *event, unsigned n_threads, struct lsd_work_queu
 /* Waits for the running jobs (shutdown only), then runs done() of every finished or queued job. */
 struct lsd_work_queue *lsd_work_queue_free(struct lsd_work_queue *q);
 void lsd_work_submit(struct lsd_work_queue *q, struct lsd_work *w);
-/* Jobs submitted and not yet done: queued, running or finished waiting for the loop. */
-unsigned lsd_work_queue_pending(const struct lsd_work_queue *q);
